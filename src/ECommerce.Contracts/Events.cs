@@ -1,0 +1,99 @@
+using MassTransit;
+
+namespace ECommerce.Contracts;
+
+// Every event carries OrderId and CorrelationId so any consumer can log, trace and deduplicate
+// without looking anything up. URNs are pinned so renaming a namespace never breaks a consumer.
+
+/// <summary>
+/// What every integration event has in common. Excluded from the publish topology (it would
+/// otherwise be bound with <c>#</c> and receive everything); it exists for generic consumers.
+/// </summary>
+public interface IOrderEvent
+{
+    Guid OrderId { get; }
+    Guid CorrelationId { get; }
+}
+
+/// <summary>One line of an order. <see cref="UnitPrice"/> is the price of one unit.</summary>
+public sealed record OrderLine(string ProductId, int Quantity, decimal UnitPrice);
+
+[MessageUrn("ecommerce:order-created:v1", useDefaultPrefix: false)]
+public sealed record OrderCreated(
+    Guid OrderId,
+    Guid CorrelationId,
+    string CustomerId,
+    string CustomerEmail,
+    IReadOnlyList<OrderLine> Items,
+    decimal TotalAmount,
+    DateTimeOffset CreatedAt) : IOrderEvent;
+
+[MessageUrn("ecommerce:payment-succeeded:v1", useDefaultPrefix: false)]
+public sealed record PaymentSucceeded(
+    Guid OrderId,
+    Guid CorrelationId,
+    Guid PaymentId,
+    decimal Amount,
+    string CustomerEmail,
+    IReadOnlyList<OrderLine> Items,
+    DateTimeOffset ProcessedAt) : IOrderEvent;
+
+[MessageUrn("ecommerce:payment-failed:v1", useDefaultPrefix: false)]
+public sealed record PaymentFailed(
+    Guid OrderId,
+    Guid CorrelationId,
+    decimal Amount,
+    string CustomerEmail,
+    string Reason,
+    DateTimeOffset ProcessedAt) : IOrderEvent;
+
+[MessageUrn("ecommerce:payment-refunded:v1", useDefaultPrefix: false)]
+public sealed record PaymentRefunded(
+    Guid OrderId,
+    Guid CorrelationId,
+    Guid PaymentId,
+    decimal Amount,
+    string CustomerEmail,
+    string Reason,
+    DateTimeOffset RefundedAt) : IOrderEvent;
+
+[MessageUrn("ecommerce:stock-reserved:v1", useDefaultPrefix: false)]
+public sealed record StockReserved(
+    Guid OrderId,
+    Guid CorrelationId,
+    Guid ReservationId,
+    string CustomerEmail,
+    IReadOnlyList<OrderLine> Items,
+    DateTimeOffset ReservedAt) : IOrderEvent;
+
+/// <summary>A product the order asked for more of than is in stock.</summary>
+public sealed record StockShortfall(string ProductId, int Requested, int Available);
+
+[MessageUrn("ecommerce:stock-insufficient:v1", useDefaultPrefix: false)]
+public sealed record StockInsufficient(
+    Guid OrderId,
+    Guid CorrelationId,
+    string CustomerEmail,
+    IReadOnlyList<StockShortfall> Shortfalls,
+    DateTimeOffset CheckedAt) : IOrderEvent;
+
+[MessageUrn("ecommerce:shipment-created:v1", useDefaultPrefix: false)]
+public sealed record ShipmentCreated(
+    Guid OrderId,
+    Guid CorrelationId,
+    Guid ShipmentId,
+    string CustomerEmail,
+    string Carrier,
+    string TrackingNumber,
+    int Attempts,
+    DateTimeOffset ShippedAt) : IOrderEvent;
+
+/// <summary>The carrier failed on every attempt; the message is parked in the final DLQ.</summary>
+[MessageUrn("ecommerce:shipment-failed:v1", useDefaultPrefix: false)]
+public sealed record ShipmentFailed(
+    Guid OrderId,
+    Guid CorrelationId,
+    string CustomerEmail,
+    int Attempts,
+    string Reason,
+    DateTimeOffset FailedAt) : IOrderEvent;

@@ -1,0 +1,81 @@
+namespace ECommerce.Contracts;
+
+/// <summary>
+/// The whole RabbitMQ topology in one place: one topic exchange, the routing key of every event,
+/// and every queue with the keys it is bound with. The messaging building block declares exactly
+/// this at start-up; nothing else creates exchanges, queues or bindings.
+/// </summary>
+public static class Topology
+{
+    /// <summary>The one durable topic exchange every integration event is published to.</summary>
+    public const string EventsExchange = "ecommerce.events";
+
+    /// <summary>Routing keys: <c>&lt;area&gt;.&lt;what&gt;[.&lt;outcome&gt;]</c>.</summary>
+    public static class RoutingKeys
+    {
+        public const string OrderCreated = "order.created";
+        public const string PaymentSucceeded = "payment.processed.successful";
+        public const string PaymentFailed = "payment.processed.failed";
+        public const string PaymentRefunded = "payment.refunded";
+        public const string StockReserved = "inventory.stock.reserved";
+        public const string StockInsufficient = "inventory.stock.insufficient";
+        public const string ShipmentCreated = "shipping.shipment.created";
+        public const string ShipmentFailed = "shipping.shipment.failed";
+    }
+
+    /// <summary>Queue names. The first six are the seed's and must never be renamed.</summary>
+    public static class Queues
+    {
+        public const string PaymentOrderCreated = "payment.service.order.created";
+        public const string NotificationOrderCreated = "notification.service.order.created";
+        public const string NotificationPaymentProcessed = "notification.service.payment.processed";
+        public const string InventoryPaymentSucceeded = "inventory.service.payment.successful";
+        public const string Shipping = "shipping.service.queue";
+        public const string ShippingRetry = "shipping.service.retry.queue";
+        public const string ShippingFinalDeadLetter = "shipping.service.final.dlq";
+
+        public const string OrderStatus = "order.service.status";
+        public const string PaymentCompensation = "payment.service.compensation";
+        public const string NotificationFulfilment = "notification.service.fulfilment";
+    }
+
+    /// <summary>Every event type with the routing key it is published with.</summary>
+    public static IReadOnlyList<EventRoute> Events { get; } =
+    [
+        new(typeof(OrderCreated), RoutingKeys.OrderCreated),
+        new(typeof(PaymentSucceeded), RoutingKeys.PaymentSucceeded),
+        new(typeof(PaymentFailed), RoutingKeys.PaymentFailed),
+        new(typeof(PaymentRefunded), RoutingKeys.PaymentRefunded),
+        new(typeof(StockReserved), RoutingKeys.StockReserved),
+        new(typeof(StockInsufficient), RoutingKeys.StockInsufficient),
+        new(typeof(ShipmentCreated), RoutingKeys.ShipmentCreated),
+        new(typeof(ShipmentFailed), RoutingKeys.ShipmentFailed),
+    ];
+
+    /// <summary>Every consumed queue with its bindings on <see cref="EventsExchange"/>.</summary>
+    public static IReadOnlyList<QueueBinding> ConsumerQueues { get; } =
+    [
+        new(Queues.PaymentOrderCreated, [RoutingKeys.OrderCreated]),
+        new(Queues.PaymentCompensation, [RoutingKeys.StockInsufficient, RoutingKeys.ShipmentFailed]),
+        new(Queues.NotificationOrderCreated, [RoutingKeys.OrderCreated]),
+        new(Queues.NotificationPaymentProcessed, ["payment.processed.*"]),
+        new(Queues.NotificationFulfilment, [RoutingKeys.StockInsufficient, "shipping.shipment.*", RoutingKeys.PaymentRefunded]),
+        new(Queues.InventoryPaymentSucceeded, [RoutingKeys.PaymentSucceeded]),
+        // Shipping prepares a shipment when the order is paid and books the carrier only once the
+        // stock is reserved, so an order that turns out to be short is never shipped.
+        new(Queues.Shipping, [RoutingKeys.PaymentSucceeded, RoutingKeys.StockReserved, RoutingKeys.StockInsufficient]),
+        new(Queues.OrderStatus, ["payment.processed.*", RoutingKeys.PaymentRefunded, "inventory.#", "shipping.#"]),
+    ];
+
+    public static string RoutingKeyOf(Type eventType) =>
+        Events.FirstOrDefault(e => e.EventType == eventType)?.RoutingKey
+        ?? throw new ArgumentException($"{eventType.Name} is not an integration event of {nameof(Topology)}.", nameof(eventType));
+
+    public static QueueBinding QueueNamed(string queue) =>
+        ConsumerQueues.FirstOrDefault(q => q.Queue == queue)
+        ?? throw new ArgumentException($"'{queue}' is not a consumer queue of {nameof(Topology)}.", nameof(queue));
+}
+
+public sealed record EventRoute(Type EventType, string RoutingKey);
+
+public sealed record QueueBinding(string Queue, IReadOnlyList<string> RoutingKeys);

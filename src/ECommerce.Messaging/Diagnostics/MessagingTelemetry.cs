@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace ECommerce.Messaging.Diagnostics;
+
+/// <summary>
+/// The <c>ECommerce.Messaging</c> activity source and meter. Both are static so that every
+/// service in a process (tests host several) reports through the same instruments.
+/// </summary>
+public static class MessagingTelemetry
+{
+    public const string Name = "ECommerce.Messaging";
+
+    /// <summary>The span tag every span of an order's flow carries.</summary>
+    public const string CorrelationIdTag = "correlation.id";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> PublishesSucceeded =
+        Meter.CreateCounter<long>("ecommerce.messaging.publishes.succeeded", description: "Events published and confirmed by the broker.");
+
+    public static readonly Counter<long> PublishesFailed =
+        Meter.CreateCounter<long>("ecommerce.messaging.publishes.failed", description: "Publish attempts that failed or were not confirmed.");
+
+    public static readonly Counter<long> OutboxStored =
+        Meter.CreateCounter<long>("ecommerce.messaging.outbox.stored", description: "Events written to the outbox.");
+
+    public static readonly Counter<long> OutboxDispatched =
+        Meter.CreateCounter<long>("ecommerce.messaging.outbox.dispatched", description: "Outbox rows published and marked confirmed.");
+
+    public static readonly Counter<long> DuplicatesSkipped =
+        Meter.CreateCounter<long>("ecommerce.messaging.inbox.duplicates", description: "Deliveries skipped because the message was already processed.");
+
+    public static readonly Counter<long> ConsumeRetries =
+        Meter.CreateCounter<long>("ecommerce.messaging.retries", description: "Deliveries sent to a delayed retry queue.");
+
+    public static readonly Counter<long> DeadLettered =
+        Meter.CreateCounter<long>("ecommerce.messaging.dead_lettered", description: "Messages parked in a dead-letter queue.");
+
+    private static readonly Dictionary<string, Func<long>> OutboxBacklogReaders = [];
+
+    static MessagingTelemetry()
+    {
+        Meter.CreateObservableGauge(
+            "ecommerce.messaging.outbox.backlog",
+            ObserveBacklog,
+            description: "Outbox rows not yet confirmed, per producing service (as of the last dispatcher pass).");
+    }
+
+    internal static void ReportBacklog(string producer, Func<long> read)
+    {
+        lock (OutboxBacklogReaders)
+        {
+            OutboxBacklogReaders[producer] = read;
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveBacklog()
+    {
+        lock (OutboxBacklogReaders)
+        {
+            return OutboxBacklogReaders
+                .Select(reader => new Measurement<long>(reader.Value(), new KeyValuePair<string, object?>("service", reader.Key)))
+                .ToList();
+        }
+    }
+
+    /// <summary>Tags the current span and the ones to come with the order's correlation id.</summary>
+    public static void TagCorrelation(Activity? activity, Guid correlationId, Guid orderId)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag(CorrelationIdTag, correlationId.ToString());
+        activity.SetTag("order.id", orderId.ToString());
+        activity.SetBaggage(CorrelationIdTag, correlationId.ToString());
+    }
+}

@@ -1,0 +1,57 @@
+using ECommerce.Contracts;
+using MassTransit;
+
+namespace ECommerce.Messaging;
+
+/// <summary>
+/// What a service declares: which consumers listen on which queue of <see cref="Topology"/>.
+/// Queue bindings come from the topology table, never from the service.
+/// </summary>
+public sealed class MessagingBuilder
+{
+    private readonly Dictionary<string, ReceiveEndpointDeclaration> endpoints = [];
+
+    internal IReadOnlyCollection<ReceiveEndpointDeclaration> Endpoints => endpoints.Values;
+
+    /// <summary>Adds <typeparamref name="TConsumer"/> to the receive endpoint of <paramref name="queue"/>.</summary>
+    public MessagingBuilder Consume<TConsumer>(string queue)
+        where TConsumer : class, IConsumer
+    {
+        EndpointFor(queue).Consumers.Add(typeof(TConsumer));
+        return this;
+    }
+
+    /// <summary>
+    /// Failures on <paramref name="queue"/> are retried through a delayed retry queue (message
+    /// TTL + dead-letter back to the queue) and parked in a final dead-letter queue after the
+    /// last attempt, instead of in-process retries and the <c>_error</c> queue.
+    /// </summary>
+    public MessagingBuilder WithDelayedRetry(string queue, DelayedRetryPolicy policy)
+    {
+        EndpointFor(queue).DelayedRetry = policy;
+        return this;
+    }
+
+    private ReceiveEndpointDeclaration EndpointFor(string queue)
+    {
+        if (!endpoints.TryGetValue(queue, out var endpoint))
+        {
+            endpoint = new ReceiveEndpointDeclaration(Topology.QueueNamed(queue));
+            endpoints.Add(queue, endpoint);
+        }
+
+        return endpoint;
+    }
+}
+
+internal sealed class ReceiveEndpointDeclaration(QueueBinding binding)
+{
+    public QueueBinding Binding { get; } = binding;
+
+    public List<Type> Consumers { get; } = [];
+
+    public DelayedRetryPolicy? DelayedRetry { get; set; }
+}
+
+/// <summary>A delayed retry queue, the final dead-letter queue, and the attempts before it.</summary>
+public sealed record DelayedRetryPolicy(string RetryQueue, string FinalDeadLetterQueue, TimeSpan RetryDelay, int MaxAttempts);

@@ -1,0 +1,52 @@
+namespace ECommerce.Messaging;
+
+/// <summary>
+/// Options of the messaging building block, bound from the <c>Messaging</c> configuration section.
+/// The first seven are the seed's, with its defaults and meaning (README, "Reliability").
+/// </summary>
+public sealed class MessagingOptions
+{
+    public const string SectionName = "Messaging";
+
+    /// <summary>Retry attempts for a failed publish before the outbox row is left for later.</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Base delay of the exponential backoff with jitter, in milliseconds.</summary>
+    public int RetryDelay { get; set; } = 1000;
+
+    /// <summary>Consecutive publish failures that open the circuit.</summary>
+    public int FailureThreshold { get; set; } = 5;
+
+    /// <summary>Time an open circuit waits before it lets test publishes through, in milliseconds.</summary>
+    public int ResetTimeout { get; set; } = 30000;
+
+    /// <summary>Test publishes allowed while the circuit is half-open.</summary>
+    public int HalfOpenRequests { get; set; } = 3;
+
+    /// <summary>Successful test publishes that close a half-open circuit.</summary>
+    public int SuccessThreshold { get; set; } = 5;
+
+    /// <summary>Time between broker connection checks while the circuit is open, in milliseconds.</summary>
+    public int ConnectionCheckDelay { get; set; } = 5000;
+
+    /// <summary>Messages RabbitMQ hands a consumer before it acknowledges any.</summary>
+    public int PrefetchCount { get; set; } = 32;
+
+    /// <summary>Outbox rows claimed and published per batch.</summary>
+    public int OutboxBatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// How often the dispatcher looks for rows nobody signalled (written by another replica or
+    /// left behind by a crash), in milliseconds. Committed rows are signalled and sent at once.
+    /// </summary>
+    public int OutboxPollInterval { get; set; } = 1000;
+
+    /// <summary>How long one publish may wait for the broker's confirm, in milliseconds.</summary>
+    public int PublishTimeout { get; set; } = 10000;
+
+    /// <summary>In-process redeliveries of a failing message before it goes to the error queue.</summary>
+    public int ConsumerRetries { get; set; } = 3;
+
+    /// <summary>Base delay between in-process redeliveries, in milliseconds.</summary>
+    public int ConsumerRetryDelay { get; set; } = 200;
+}

@@ -1,0 +1,146 @@
+using System.Reflection;
+using ECommerce.Contracts;
+using ECommerce.Messaging.Outbox;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace ECommerce.Messaging;
+
+public static class MessagingRegistration
+{
+    /// <summary>The connection string name Aspire injects for the RabbitMQ resource.</summary>
+    public const string ConnectionName = "messaging";
+
+    /// <summary>
+    /// Connects the service to RabbitMQ through MassTransit with the whole <see cref="Topology"/>:
+    /// every event published to <c>ecommerce.events</c> with its routing key, persistent and
+    /// confirmed; the service's queues declared with their bindings at start-up; the outbox
+    /// dispatcher for <typeparamref name="TDbContext"/>. Call after <c>AddServiceDatabase</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging<TDbContext>(
+        this IHostApplicationBuilder builder,
+        string serviceName,
+        Action<MessagingBuilder> declare)
+        where TDbContext : DbContext
+    {
+        if (builder.Services.All(s => s.ServiceType != typeof(OutboxSignal)))
+        {
+            throw new InvalidOperationException($"Call AddServiceDatabase<{typeof(TDbContext).Name}>() before AddMessaging: the outbox lives in the service's database.");
+        }
+
+        var declarations = new MessagingBuilder();
+        declare(declarations);
+
+        var broker = BrokerAddress.Parse(builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionName} is not set. Run the service through the AppHost or eng/run-local.sh, " +
+                $"or set ConnectionStrings__{ConnectionName}=amqp://user:password@host:5672."));
+
+        builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName);
+        builder.Services.AddSingleton(new MessagingServiceInfo(serviceName));
+        builder.Services.AddSingleton(broker);
+        builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
+        builder.Services.AddHostedService<OutboxDispatcher<TDbContext>>();
+        builder.Services.TryAddTimeProvider();
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            foreach (var consumer in declarations.Endpoints.SelectMany(e => e.Consumers))
+            {
+                bus.AddConsumer(consumer);
+            }
+
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                var options = context.GetRequiredService<IOptions<MessagingOptions>>().Value;
+                rabbit.Host(broker.Host, broker.Port, broker.VirtualHost, host =>
+                {
+                    host.Username(broker.UserName);
+                    host.Password(broker.Password);
+                    host.PublisherConfirmation = true;
+                });
+
+                ConfigurePublishTopology(rabbit);
+
+                foreach (var endpoint in declarations.Endpoints)
+                {
+                    rabbit.ReceiveEndpoint(endpoint.Binding.Queue, receive =>
+                    {
+                        ConfigureReceiveEndpoint(receive, endpoint, options);
+                        foreach (var consumer in endpoint.Consumers)
+                        {
+                            receive.ConfigureConsumer(context, consumer);
+                        }
+                    });
+                }
+            });
+        });
+
+        return builder;
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(s => s.ServiceType != typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+
+    private static void ConfigurePublishTopology(IRabbitMqBusFactoryConfigurator rabbit)
+    {
+        var configureEvent = typeof(MessagingRegistration).GetMethod(nameof(ConfigureEvent), BindingFlags.NonPublic | BindingFlags.Static)!;
+        foreach (var route in Topology.Events)
+        {
+            configureEvent.MakeGenericMethod(route.EventType).Invoke(null, [rabbit, route.RoutingKey]);
+        }
+
+        // The shared interface must not get an exchange of its own bound with '#'.
+        rabbit.Publish<IOrderEvent>(publish => publish.Exclude = true);
+    }
+
+    private static void ConfigureEvent<TEvent>(IRabbitMqBusFactoryConfigurator rabbit, string routingKey)
+        where TEvent : class
+    {
+        rabbit.Message<TEvent>(message => message.SetEntityName(Topology.EventsExchange));
+        rabbit.Publish<TEvent>(publish => publish.ExchangeType = ExchangeType.Topic);
+        rabbit.Send<TEvent>(send => send.UseRoutingKeyFormatter(_ => routingKey));
+    }
+
+    private static void ConfigureReceiveEndpoint(IRabbitMqReceiveEndpointConfigurator receive, ReceiveEndpointDeclaration endpoint, MessagingOptions options)
+    {
+        // With consume topology on, MassTransit binds per message type and the queue silently
+        // receives nothing from our topic exchange.
+        receive.ConfigureConsumeTopology = false;
+        receive.PublishFaults = false;
+        receive.PrefetchCount = options.PrefetchCount;
+        receive.Durable = true;
+
+        foreach (var routingKey in endpoint.Binding.RoutingKeys)
+        {
+            receive.Bind(Topology.EventsExchange, bind =>
+            {
+                bind.ExchangeType = ExchangeType.Topic;
+                bind.RoutingKey = routingKey;
+            });
+        }
+
+        if (endpoint.DelayedRetry is { } delayedRetry)
+        {
+            DelayedRetryQueue.Configure(receive, delayedRetry);
+        }
+        else
+        {
+            receive.UseMessageRetry(retry => retry.Exponential(
+                options.ConsumerRetries,
+                TimeSpan.FromMilliseconds(options.ConsumerRetryDelay),
+                TimeSpan.FromMilliseconds(options.ConsumerRetryDelay * 20),
+                TimeSpan.FromMilliseconds(options.ConsumerRetryDelay)));
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using ECommerce.Messaging.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ECommerce.Messaging.Persistence;
+
+public static class ServiceDatabase
+{
+    /// <summary>
+    /// Registers the service's own PostgreSQL database (connection string
+    /// <c>ConnectionStrings:{connectionName}</c>, as Aspire injects it), its health check, and
+    /// its migrations, applied at start-up before any consumer starts.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TDbContext>(this IHostApplicationBuilder builder, string connectionName)
+        where TDbContext : DbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{connectionName} is not set. Run the service through the AppHost or eng/run-local.sh, " +
+                $"or set ConnectionStrings__{connectionName}=\"Host=...;Port=...;Username=...;Password=...;Database=...\".");
+
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<OutboxCommitInterceptor>();
+        builder.Services.AddDbContextPool<TDbContext>((services, options) => options
+            .UseNpgsql(connectionString)
+            .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
+
+        builder.Services.AddHealthChecks().AddDbContextCheck<TDbContext>(name: "database", tags: ["ready"]);
+
+        // Hosted services start in registration order: migrations finish before the bus starts.
+        builder.Services.AddHostedService<DatabaseMigrator<TDbContext>>();
+        return builder;
+    }
+}
+
+/// <summary>Applies migrations at start-up, retrying while the database server comes up.</summary>
+internal sealed partial class DatabaseMigrator<TDbContext>(
+    IServiceScopeFactory scopeFactory,
+    IConfiguration configuration,
+    ILogger<DatabaseMigrator<TDbContext>> logger) : IHostedService
+    where TDbContext : DbContext
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(configuration.GetValue("Database:MigrationTimeoutSeconds", 60));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var scope = scopeFactory.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<TDbContext>().Database.MigrateAsync(cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException && DateTimeOffset.UtcNow < deadline)
+            {
+                LogMigrationRetry(attempt, exception.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database not ready (attempt {Attempt}): {Reason}; retrying")]
+    private partial void LogMigrationRetry(int attempt, string reason);
+}
