@@ -18,7 +18,7 @@ public interface IOrderEvent
 /// <summary>One line of an order. <see cref="UnitPrice"/> is the price of one unit.</summary>
 public sealed record OrderLine(string ProductId, int Quantity, decimal UnitPrice);
 
-[MessageUrn("ecommerce:order-created:v1", useDefaultPrefix: false)]
+[MessageUrn("ecommerce:order-created:v1")]
 public sealed record OrderCreated(
     Guid OrderId,
     Guid CorrelationId,
@@ -28,7 +28,7 @@ public sealed record OrderCreated(
     decimal TotalAmount,
     DateTimeOffset CreatedAt) : IOrderEvent;
 
-[MessageUrn("ecommerce:payment-succeeded:v1", useDefaultPrefix: false)]
+[MessageUrn("ecommerce:payment-succeeded:v1")]
 public sealed record PaymentSucceeded(
     Guid OrderId,
     Guid CorrelationId,
@@ -38,7 +38,7 @@ public sealed record PaymentSucceeded(
     IReadOnlyList<OrderLine> Items,
     DateTimeOffset ProcessedAt) : IOrderEvent;
 
-[MessageUrn("ecommerce:payment-failed:v1", useDefaultPrefix: false)]
+[MessageUrn("ecommerce:payment-failed:v1")]
 public sealed record PaymentFailed(
     Guid OrderId,
     Guid CorrelationId,
@@ -47,7 +47,7 @@ public sealed record PaymentFailed(
     string Reason,
     DateTimeOffset ProcessedAt) : IOrderEvent;
 
-[MessageUrn("ecommerce:payment-refunded:v1", useDefaultPrefix: false)]
+[MessageUrn("ecommerce:payment-refunded:v1")]
 public sealed record PaymentRefunded(
     Guid OrderId,
     Guid CorrelationId,
@@ -57,7 +57,7 @@ public sealed record PaymentRefunded(
     string Reason,
     DateTimeOffset RefundedAt) : IOrderEvent;
 
-[MessageUrn("ecommerce:stock-reserved:v1", useDefaultPrefix: false)]
+[MessageUrn("ecommerce:stock-reserved:v1")]
 public sealed record StockReserved(
     Guid OrderId,
     Guid CorrelationId,
@@ -69,7 +69,7 @@ public sealed record StockReserved(
 /// <summary>A product the order asked for more of than is in stock.</summary>
 public sealed record StockShortfall(string ProductId, int Requested, int Available);
 
-[MessageUrn("ecommerce:stock-insufficient:v1", useDefaultPrefix: false)]
+[MessageUrn("ecommerce:stock-insufficient:v1")]
 public sealed record StockInsufficient(
     Guid OrderId,
     Guid CorrelationId,
@@ -77,7 +77,7 @@ public sealed record StockInsufficient(
     IReadOnlyList<StockShortfall> Shortfalls,
     DateTimeOffset CheckedAt) : IOrderEvent;
 
-[MessageUrn("ecommerce:shipment-created:v1", useDefaultPrefix: false)]
+[MessageUrn("ecommerce:shipment-created:v1")]
 public sealed record ShipmentCreated(
     Guid OrderId,
     Guid CorrelationId,
@@ -89,7 +89,7 @@ public sealed record ShipmentCreated(
     DateTimeOffset ShippedAt) : IOrderEvent;
 
 /// <summary>The carrier failed on every attempt; the message is parked in the final DLQ.</summary>
-[MessageUrn("ecommerce:shipment-failed:v1", useDefaultPrefix: false)]
+[MessageUrn("ecommerce:shipment-failed:v1")]
 public sealed record ShipmentFailed(
     Guid OrderId,
     Guid CorrelationId,

@@ -46,6 +46,14 @@ public static class MessagingRegistration
         builder.Services.AddSingleton(broker);
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
         builder.Services.AddHostedService<OutboxDispatcher<TDbContext>>();
+
+        var retryPolicies = new DelayedRetryPolicies();
+        foreach (var endpoint in declarations.Endpoints.Where(e => e.DelayedRetry is not null))
+        {
+            retryPolicies.Add(endpoint.Binding.Queue, endpoint.DelayedRetry!);
+        }
+
+        builder.Services.AddSingleton(retryPolicies);
         builder.Services.TryAddTimeProvider();
 
         builder.Services.AddMassTransit(bus =>
@@ -71,7 +79,7 @@ public static class MessagingRegistration
                 {
                     rabbit.ReceiveEndpoint(endpoint.Binding.Queue, receive =>
                     {
-                        ConfigureReceiveEndpoint(receive, endpoint, options);
+                        ConfigureReceiveEndpoint(receive, endpoint, options, context);
                         foreach (var consumer in endpoint.Consumers)
                         {
                             receive.ConfigureConsumer(context, consumer);
@@ -112,7 +120,7 @@ public static class MessagingRegistration
         rabbit.Send<TEvent>(send => send.UseRoutingKeyFormatter(_ => routingKey));
     }
 
-    private static void ConfigureReceiveEndpoint(IRabbitMqReceiveEndpointConfigurator receive, ReceiveEndpointDeclaration endpoint, MessagingOptions options)
+    private static void ConfigureReceiveEndpoint(IRabbitMqReceiveEndpointConfigurator receive, ReceiveEndpointDeclaration endpoint, MessagingOptions options, IRegistrationContext registration)
     {
         // With consume topology on, MassTransit binds per message type and the queue silently
         // receives nothing from our topic exchange.
@@ -132,7 +140,7 @@ public static class MessagingRegistration
 
         if (endpoint.DelayedRetry is { } delayedRetry)
         {
-            DelayedRetryQueue.Configure(receive, delayedRetry);
+            DelayedRetryQueue.Configure(receive, delayedRetry, endpoint.Binding.Queue, registration);
         }
         else
         {

@@ -18,6 +18,9 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
     where TMessage : class, IOrderEvent
     where TDbContext : DbContext
 {
+    /// <summary>The service's database; the effect, the inbox row and outbox rows share its transaction.</summary>
+    protected TDbContext Db { get; } = dbContext;
+
     /// <summary>The name the inbox records; stable across refactors of the class name.</summary>
     protected virtual string ConsumerName => GetType().Name;
 
@@ -36,11 +39,11 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
         });
 
         var cancellationToken = context.CancellationToken;
-        await using var transaction = await dbContext.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
 
         // Blocks on a concurrent delivery of the same message until that one commits or rolls
         // back, so exactly one of them inserts the row and has the effect.
-        var firstDelivery = await dbContext.Database.ExecuteSqlAsync(
+        var firstDelivery = await Db.Database.ExecuteSqlAsync(
             $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {ConsumerName}, now()) ON CONFLICT DO NOTHING",
             cancellationToken) == 1;
 
@@ -52,7 +55,7 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
         }
 
         await HandleAsync(message, context);
-        await dbContext.SaveChangesAsync(cancellationToken);
+        await Db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 

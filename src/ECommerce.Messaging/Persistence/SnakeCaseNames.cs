@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace ECommerce.Messaging.Persistence;
 
@@ -11,9 +12,12 @@ public static class SnakeCaseNames
     /// </summary>
     public static ModelBuilder UseSnakeCaseNames(this ModelBuilder modelBuilder)
     {
-        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        // Types stored inside a JSON column keep JSON property names, not column names.
+        foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => !e.IsMappedToJson()))
         {
-            if (entity.GetTableName() is { } table && entity.FindAnnotation("Relational:TableName") is null)
+            // DbSet property names count as configured by convention, so they are renamed too.
+            if (entity.GetTableName() is { } table
+                && ((IConventionEntityType)entity).GetTableNameConfigurationSource() != ConfigurationSource.Explicit)
             {
                 entity.SetTableName(ToSnakeCase(table));
             }

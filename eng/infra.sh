@@ -1,0 +1,670 @@
+#!/usr/bin/env bash
+# eng/infra.sh: a private RabbitMQ node and a private PostgreSQL cluster for development, tests
+# and CI, without Docker.
+#
+# Usage: eng/infra.sh start | stop | status | env | rabbitmq-start | rabbitmq-stop
+#
+#   start           start both (idempotent), then print the `export ...` lines of `env`
+#   stop            stop both cleanly
+#   status          say what runs; exit 0 when both run, 3 otherwise
+#   env             print `export VAR=...` lines: eval "$(eng/infra.sh env)"
+#   rabbitmq-start  start only the broker (tests use it to end a simulated outage)
+#   rabbitmq-stop   stop only the broker (tests use it to simulate an outage)
+#
+# Settings (environment):
+#   ECOMMERCE_INFRA_DIR       state (data, logs, config); default <repo>/.infra
+#   RABBITMQ_PORT             AMQP port, default 5672; the Erlang distribution port is
+#                             RABBITMQ_PORT+20000 and the CLI's is RABBITMQ_PORT+30000..+30010
+#   RABBITMQ_MANAGEMENT_PORT  management HTTP API port, default 15672
+#   POSTGRES_PORT             PostgreSQL port, default 5432
+#   ECOMMERCE_INFRA_TIMEOUT   seconds to wait for a server to start or stop, default 60
+# A port given once is remembered in the state directory (ports.env), so later commands on the
+# same directory (stop, rabbitmq-start from a test, env) use it without repeating it.
+#
+# Only the `export` lines go to stdout; progress and errors go to stderr, so
+# `vars=$(eng/infra.sh start) && eval "$vars"` is safe.
+#
+# Both servers listen on loopback only. The broker's user ecommerce/ecommerce is an
+# administrator and PostgreSQL's role ecommerce/ecommerce a superuser (tests create vhosts and
+# databases); that is fine for a developer machine and CI, and it is why nothing listens outside
+# loopback. Neither server is run as root: as root, RabbitMQ runs as the `rabbitmq` user (when it
+# exists) and PostgreSQL as `postgres`, like the distribution's own services.
+set -euo pipefail
+
+# Directories we create must be traversable by the service users (rabbitmq, postgres).
+umask 022
+
+repo_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
+state_dir=${ECOMMERCE_INFRA_DIR:-$repo_root/.infra}
+# We cd around and hand paths to servers: make the state directory absolute.
+case $state_dir in
+    /*) ;;
+    *) state_dir=$PWD/$state_dir ;;
+esac
+state_dir=${state_dir%/}
+# Commands run as the service users inherit our working directory, and PostgreSQL's tools fail
+# in one they cannot read (such as /root).
+cd "$state_dir" 2>/dev/null || cd /
+timeout_s=${ECOMMERCE_INFRA_TIMEOUT:-60}
+
+rmq_dir=$state_dir/rabbitmq
+rmq_home=$rmq_dir/home            # HOME of the broker and of rabbitmqctl: holds the Erlang cookie
+rmq_pid_file=$rmq_dir/rabbitmq.pid
+rmq_nodename_file=$rmq_dir/nodename
+pg_dir=$state_dir/postgres
+pg_data=$pg_dir/data
+pg_log=$pg_dir/postgres.log
+ports_file=$state_dir/ports.env
+
+# The credentials the services and tests use (development only, see the header).
+readonly app_user=ecommerce app_password=ecommerce
+
+log() { printf 'infra: %s\n' "$*" >&2; }
+die() {
+    printf 'infra: error: %s\n' "$*" >&2
+    exit 1
+}
+
+# --- ports: environment, else remembered in the state directory, else the default -------------
+
+recorded_port() { # $1: variable name; prints the value remembered in ports.env, if any
+    [[ -f $ports_file ]] || return 0
+    sed -n "s/^$1=\([0-9][0-9]*\)\$/\1/p" "$ports_file" | tail -n 1
+}
+
+RABBITMQ_PORT=${RABBITMQ_PORT:-$(recorded_port RABBITMQ_PORT)}
+RABBITMQ_PORT=${RABBITMQ_PORT:-5672}
+RABBITMQ_MANAGEMENT_PORT=${RABBITMQ_MANAGEMENT_PORT:-$(recorded_port RABBITMQ_MANAGEMENT_PORT)}
+RABBITMQ_MANAGEMENT_PORT=${RABBITMQ_MANAGEMENT_PORT:-15672}
+POSTGRES_PORT=${POSTGRES_PORT:-$(recorded_port POSTGRES_PORT)}
+POSTGRES_PORT=${POSTGRES_PORT:-5432}
+
+check_port_value() { # $1: name, $2: value, $3: highest allowed
+    if ! [[ $2 =~ ^[0-9]+$ ]] || ((10#$2 < 1 || 10#$2 > $3)); then
+        die "$1=$2 is not a port number between 1 and $3"
+    fi
+}
+# RABBITMQ_PORT+30010 (the CLI's distribution ports) must still be a valid port.
+check_port_value RABBITMQ_PORT "$RABBITMQ_PORT" 35525
+check_port_value RABBITMQ_MANAGEMENT_PORT "$RABBITMQ_MANAGEMENT_PORT" 65535
+check_port_value POSTGRES_PORT "$POSTGRES_PORT" 65535
+[[ $timeout_s =~ ^[0-9]+$ ]] || die "ECOMMERCE_INFRA_TIMEOUT=$timeout_s is not a number of seconds"
+
+# A second node on the host (the system's `rabbit` node, another checkout) must not share our
+# Erlang distribution port, so it follows the AMQP port, as RabbitMQ's own default does.
+rmq_dist_port=$((RABBITMQ_PORT + 20000))
+rmq_ctl_dist_min=$((RABBITMQ_PORT + 30000))
+
+record_ports() {
+    printf '%s\n' "# Ports of the servers in this directory, written by eng/infra.sh start." \
+        "RABBITMQ_PORT=$RABBITMQ_PORT" \
+        "RABBITMQ_MANAGEMENT_PORT=$RABBITMQ_MANAGEMENT_PORT" \
+        "POSTGRES_PORT=$POSTGRES_PORT" >"$ports_file"
+}
+
+port_busy() { # $1: port; true when something listens on it (any address)
+    local out
+    if command -v ss >/dev/null 2>&1 && out=$(ss -ltn "sport = :$1" 2>/dev/null); then
+        [[ $out == *LISTEN* ]]
+        return
+    fi
+    # No ss (macOS, minimal images): try to connect on both loopback addresses.
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || (exec 3<>"/dev/tcp/::1/$1") 2>/dev/null
+}
+
+require_free_port() { # $1: port, $2: what it is for, $3: the variable to change
+    if port_busy "$1"; then
+        die "port $1 ($2) is already in use by another process (not this infrastructure in" \
+            "$state_dir). Choose another port with $3=<port>, e.g. $3=$((${!3} + 10)) eng/infra.sh start"
+    fi
+}
+
+# --- users: servers never run as root -----------------------------------------------------------
+
+current_user=$(id -un)
+if [[ $(id -u) -eq 0 ]]; then
+    is_root=true
+    pg_user=postgres
+    # The Debian/Ubuntu/RPM packages create `rabbitmq`; a tarball install as root may not.
+    if id -u rabbitmq >/dev/null 2>&1; then rmq_user=rabbitmq; else rmq_user=root; fi
+else
+    is_root=false
+    pg_user=$current_user
+    rmq_user=$current_user
+fi
+
+# Run a command as a service user. fd 9 (our lock) is closed so that no long-lived process (a
+# server, an epmd that a CLI call happens to start) keeps the lock after we exit.
+as_user() { # $1: user, then the command
+    local user=$1
+    shift
+    if [[ $user == "$current_user" ]]; then
+        "$@" 9>&-
+    else
+        runuser -u "$user" -- "$@" 9>&-
+    fi
+}
+
+# Files we write as root into a directory owned by a service user must belong to that user.
+give_to() { # $1: user, then paths
+    local user=$1
+    shift
+    if [[ $is_root == true && $user != root ]]; then chown -R "$user:" "$@"; fi
+}
+
+# --- installation -------------------------------------------------------------------------------
+
+install_package() { # $1: Debian package, $2: hint for other systems
+    if [[ $is_root == true ]] && command -v apt-get >/dev/null 2>&1; then
+        log "$1 is not installed: installing it with apt-get (this is Debian/Ubuntu and we are root)"
+        # apt writes to stdout, which is reserved for the export lines.
+        DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >&2
+        # apt may start the distribution's own service: it is left alone, we use our own ports.
+    else
+        die "$1 is not installed. Install it and run again: Debian/Ubuntu: sudo apt-get install $1; $2"
+    fi
+}
+
+find_rabbitmq_bin() { # prints the directory of the real rabbitmq-server and rabbitmqctl
+    local dir
+    # Debian/Ubuntu's /usr/sbin/rabbitmq* are wrappers that switch to the rabbitmq user, cd to
+    # /var/lib/rabbitmq and redirect to /var/log/rabbitmq: use the scripts behind them.
+    for dir in /usr/lib/rabbitmq/bin /usr/local/sbin /usr/sbin /opt/homebrew/sbin; do
+        if [[ -x $dir/rabbitmq-server && -x $dir/rabbitmqctl ]]; then
+            printf '%s\n' "$dir"
+            return 0
+        fi
+    done
+    dir=$(command -v rabbitmq-server 2>/dev/null) || return 1
+    dirname -- "$dir"
+}
+
+ensure_rabbitmq_installed() {
+    rmq_bin=$(find_rabbitmq_bin) || {
+        install_package rabbitmq-server \
+            "Fedora/RHEL: https://www.rabbitmq.com/docs/install-rpm; macOS: brew install rabbitmq"
+        rmq_bin=$(find_rabbitmq_bin) || die "rabbitmq-server is still not found after installing it"
+    }
+}
+
+find_pg_bindir() { # prints the newest PostgreSQL bin directory
+    local newest
+    newest=$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
+    if [[ -x $newest ]]; then
+        dirname -- "$newest"
+        return 0
+    fi
+    if command -v pg_config >/dev/null 2>&1 && [[ -x "$(pg_config --bindir)/initdb" ]]; then
+        pg_config --bindir
+        return 0
+    fi
+    newest=$(command -v initdb 2>/dev/null) || return 1
+    dirname -- "$newest"
+}
+
+ensure_postgres_installed() {
+    pg_bin=$(find_pg_bindir) || {
+        install_package postgresql "Fedora/RHEL: sudo dnf install postgresql-server; macOS: brew install postgresql@17"
+        pg_bin=$(find_pg_bindir) || die "PostgreSQL's initdb is still not found after installing postgresql"
+    }
+    # A cluster must be run by the major version that created it.
+    if [[ -f $pg_data/PG_VERSION ]]; then
+        local data_version bin_version
+        data_version=$(<"$pg_data/PG_VERSION")
+        bin_version=$("$pg_bin/initdb" --version | sed -n 's/.* \([0-9][0-9]*\)[.0-9]*.*/\1/p')
+        if [[ $data_version != "$bin_version" ]]; then
+            if [[ -x /usr/lib/postgresql/$data_version/bin/pg_ctl ]]; then
+                pg_bin=/usr/lib/postgresql/$data_version/bin
+            else
+                die "$pg_data was created by PostgreSQL $data_version, but only $bin_version is installed;" \
+                    "remove $pg_dir (its data is lost) to create a new cluster"
+            fi
+        fi
+    fi
+    if [[ $is_root == true ]] && ! id -u "$pg_user" >/dev/null 2>&1; then
+        die "PostgreSQL refuses to run as root and there is no '$pg_user' user to run it; create one" \
+            "(useradd --system postgres) or run this script as a normal user"
+    fi
+}
+
+# --- state directory and lock -------------------------------------------------------------------
+
+prepare_state_dir() {
+    mkdir -p "$state_dir"
+    # Service users must reach their directories through ours and its parents (e.g. not /root).
+    local user
+    for user in "$rmq_user" "$pg_user"; do
+        if [[ $user != "$current_user" ]] && ! runuser -u "$user" -- test -x "$state_dir"; then
+            die "user $user cannot enter $state_dir (a parent directory is private);" \
+                "set ECOMMERCE_INFRA_DIR to a directory that others may traverse, e.g. /var/tmp/ecommerce-infra"
+        fi
+    done
+    cd "$state_dir"
+}
+
+# Two concurrent `start`s (two terminals, two test runs) would race on ports and initdb.
+acquire_lock() {
+    command -v flock >/dev/null 2>&1 || return 0
+    exec 9>"$state_dir/.lock"
+    flock -w $((timeout_s * 2 + 30)) 9 || die "another eng/infra.sh is still busy with $state_dir"
+}
+
+# --- RabbitMQ -----------------------------------------------------------------------------------
+
+rmq_node() {
+    # Erlang node names are unique per host (epmd): the default port keeps the documented name,
+    # another port gets its own, so two checkouts can run side by side. The name is fixed when the
+    # node's data is created, because the data belongs to that name.
+    if [[ -s $rmq_nodename_file ]]; then
+        cat -- "$rmq_nodename_file"
+    elif [[ $RABBITMQ_PORT == 5672 ]]; then
+        printf '%s\n' ecommerce@localhost
+    else
+        printf '%s\n' "ecommerce-$RABBITMQ_PORT@localhost"
+    fi
+}
+
+rmq_set_env() {
+    rmq_node_name=$(rmq_node)
+    # Everything the node and the CLI read is under the state directory, so the system's
+    # /etc/rabbitmq and /var/lib/rabbitmq are neither read nor written.
+    rmq_env=(
+        "HOME=$rmq_home"
+        "RABBITMQ_NODENAME=$rmq_node_name"
+        "RABBITMQ_NODE_PORT=$RABBITMQ_PORT"
+        "RABBITMQ_DIST_PORT=$rmq_dist_port"
+        # The distribution port (what rabbitmqctl talks to) listens on loopback only, too.
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}"
+        "RABBITMQ_CTL_DIST_PORT_MIN=$rmq_ctl_dist_min"
+        "RABBITMQ_CTL_DIST_PORT_MAX=$((rmq_ctl_dist_min + 10))"
+        "RABBITMQ_CONF_ENV_FILE=$rmq_dir/rabbitmq-env.conf"
+        "RABBITMQ_CONFIG_FILE=$rmq_dir/rabbitmq.conf"
+        "RABBITMQ_CONFIG_FILES=$rmq_dir/conf.d"
+        "RABBITMQ_ADVANCED_CONFIG_FILE=$rmq_dir/advanced.config"
+        "RABBITMQ_ENABLED_PLUGINS_FILE=$rmq_dir/enabled_plugins"
+        "RABBITMQ_MNESIA_BASE=$rmq_dir/mnesia"
+        "RABBITMQ_LOG_BASE=$rmq_dir/log"
+        "RABBITMQ_PID_FILE=$rmq_pid_file"
+        "RABBITMQ_MOTD_FILE=$rmq_dir/motd"
+    )
+}
+
+rmqctl() { # rabbitmqctl against our node, as the broker's user, with the broker's cookie
+    as_user "$rmq_user" env "${rmq_env[@]}" "$rmq_bin/rabbitmqctl" -n "$rmq_node_name" "$@"
+}
+
+rmq_pid() { # prints the pid of our running broker; fails when it does not run
+    local pid
+    [[ -r $rmq_pid_file ]] || return 1
+    pid=$(tr -dc '0-9' <"$rmq_pid_file")
+    [[ -n $pid ]] && is_erlang_vm "$pid" || return 1
+    printf '%s\n' "$pid"
+}
+
+is_erlang_vm() { # $1: pid. The pid file survives a crash (kill -9): is the pid still a VM?
+    local comm
+    comm=$(ps -p "$1" -o comm= 2>/dev/null) || return 1
+    [[ $comm == *beam* ]]
+}
+
+rmq_write_config() {
+    mkdir -p "$rmq_home" "$rmq_dir/log" "$rmq_dir/mnesia" "$rmq_dir/conf.d"
+    [[ -s $rmq_nodename_file ]] || printf '%s\n' "$rmq_node_name" >"$rmq_nodename_file"
+
+    # The Erlang cookie authenticates rabbitmqctl to the node. Both run with HOME=$rmq_home, so
+    # they read this file, never the system's /var/lib/rabbitmq/.erlang.cookie or root's.
+    if [[ ! -s $rmq_home/.erlang.cookie ]]; then
+        od -An -N20 -tx1 /dev/urandom | tr -d ' \n' | tr 'a-f' 'A-F' >"$rmq_home/.erlang.cookie"
+    fi
+    chmod 400 "$rmq_home/.erlang.cookie" # Erlang refuses a cookie others can read
+
+    # Empty: keeps the system's /etc/rabbitmq/rabbitmq-env.conf from overriding our variables.
+    : >"$rmq_dir/rabbitmq-env.conf"
+    # The management plugin (HTTP API used by tests and people) is enabled by this file, read at
+    # boot: no rabbitmq-plugins call, nothing written to /etc/rabbitmq/enabled_plugins.
+    printf '%s\n' '[rabbitmq_management].' >"$rmq_dir/enabled_plugins"
+
+    # Regenerated on every start so that changed ports take effect.
+    local ipv6_listener=''
+    if [[ -r /proc/net/if_inet6 ]] && grep -q ' lo$' /proc/net/if_inet6; then
+        # Clients connect to "localhost", which resolves to ::1 first on most systems.
+        ipv6_listener="listeners.tcp.2 = ::1:$RABBITMQ_PORT"
+    fi
+    cat >"$rmq_dir/rabbitmq.conf" <<EOF
+# Generated by eng/infra.sh on every start: edit the script, not this file.
+listeners.tcp.1 = 127.0.0.1:$RABBITMQ_PORT
+$ipv6_listener
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $RABBITMQ_MANAGEMENT_PORT
+# Queue counters in the HTTP API refresh every second (default 5 s), for tests that poll them.
+collect_statistics_interval = 1000
+# Created when the node's data is created, instead of guest (which works only from localhost).
+default_user = $app_user
+default_pass = $app_password
+default_user_tags.administrator = true
+default_permissions.configure = .*
+default_permissions.read = .*
+default_permissions.write = .*
+log.console = false
+log.file.level = info
+EOF
+    give_to "$rmq_user" "$rmq_dir"
+}
+
+rabbitmq_launch() { # starts the node in the background; rabbitmq_wait_ready waits for it
+    local pid
+    rmq_launcher_pid=''
+    if pid=$(rmq_pid); then
+        check_running_port RABBITMQ_PORT rabbitmq
+        log "rabbitmq: already running (node $rmq_node_name, pid $pid)"
+        return 0
+    fi
+    require_free_port "$RABBITMQ_PORT" "RabbitMQ AMQP" RABBITMQ_PORT
+    require_free_port "$RABBITMQ_MANAGEMENT_PORT" "RabbitMQ management" RABBITMQ_MANAGEMENT_PORT
+    require_free_port "$rmq_dist_port" "RabbitMQ Erlang distribution, RABBITMQ_PORT+20000" RABBITMQ_PORT
+    rmq_write_config
+    record_ports
+
+    log "rabbitmq: starting node $rmq_node_name as user $rmq_user (amqp $RABBITMQ_PORT," \
+        "management $RABBITMQ_MANAGEMENT_PORT, logs in $rmq_dir/log)"
+    local -a cmd=()
+    # Own session: a Ctrl-C or the CI's kill of the calling process group must not hit the
+    # broker; it is stopped with rabbitmqctl by `stop` instead.
+    if command -v setsid >/dev/null 2>&1; then cmd+=(setsid); else cmd+=(nohup); fi
+    if [[ $rmq_user != "$current_user" ]]; then cmd+=(runuser -u "$rmq_user" --); fi
+    cmd+=(env "${rmq_env[@]}" "$rmq_bin/rabbitmq-server")
+    # stdin/stdout/stderr detached too, or `$(eng/infra.sh start)` would wait for the broker.
+    "${cmd[@]}" </dev/null >>"$rmq_dir/log/console.log" 2>&1 9>&- &
+    rmq_launcher_pid=$!
+    rmq_start_seconds=$SECONDS
+}
+
+rmq_fail() { # $1: reason
+    log "rabbitmq: $1; last lines of its logs:"
+    tail -n 30 "$rmq_dir/log/console.log" "$rmq_dir/log/$rmq_node_name.log" >&2 2>/dev/null || true
+    die "RabbitMQ did not start ($1); see $rmq_dir/log"
+}
+
+rabbitmq_wait_ready() {
+    [[ -n $rmq_launcher_pid ]] || return 0 # it was already running
+    local deadline=$((rmq_start_seconds + timeout_s))
+    # 1. The node boots (the Erlang VM, then the rabbit application and its plugins).
+    until rmqctl -q await_startup --timeout 5 >/dev/null 2>&1; do
+        kill -0 "$rmq_launcher_pid" 2>/dev/null || rmq_fail "the server process exited"
+        ((SECONDS < deadline)) || rmq_fail "not started after ${timeout_s}s"
+        sleep 1
+    done
+    # 2. Our user exists. default_user creates it with a new node; a node whose data was created
+    #    otherwise (by an older version of this script, say) gets it here.
+    local users
+    users=$(rmqctl -q list_users 2>/dev/null) || rmq_fail "rabbitmqctl list_users failed"
+    if ! grep -q "^${app_user}[[:space:]]" <<<"$users"; then
+        log "rabbitmq: creating user $app_user"
+        rmqctl -q add_user "$app_user" "$app_password" >/dev/null
+        rmqctl -q set_user_tags "$app_user" administrator >/dev/null
+        rmqctl -q set_permissions -p / "$app_user" '.*' '.*' '.*' >/dev/null
+    fi
+    # 3. The management HTTP API answers (it starts with the plugin, a little after the node).
+    until management_answers; do
+        kill -0 "$rmq_launcher_pid" 2>/dev/null || rmq_fail "the server process exited"
+        ((SECONDS < deadline)) || rmq_fail "management API not answering after ${timeout_s}s"
+        sleep 1
+    done
+    log "rabbitmq: ready in $((SECONDS - rmq_start_seconds))s"
+}
+
+management_answers() {
+    if command -v curl >/dev/null 2>&1; then
+        curl -fsS -o /dev/null --max-time 5 -u "$app_user:$app_password" \
+            "http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT/api/overview" 2>/dev/null
+    else
+        port_busy "$RABBITMQ_MANAGEMENT_PORT"
+    fi
+}
+
+rabbitmq_stop() {
+    local pid
+    if ! pid=$(rmq_pid); then
+        log "rabbitmq: not running"
+        return 0
+    fi
+    log "rabbitmq: stopping node $rmq_node_name (pid $pid)"
+    local started=$SECONDS deadline=$((SECONDS + timeout_s))
+    # `stop <pid_file>` returns once the VM has exited, after closing connections and queues.
+    if ! rmqctl -q stop "$rmq_pid_file" >/dev/null 2>&1; then
+        log "rabbitmq: rabbitmqctl stop failed; sending SIGTERM to pid $pid (an orderly shutdown too)"
+        kill -TERM "$pid" 2>/dev/null || true
+    fi
+    # The node deletes its pid file early in the shutdown: wait for the process itself, which
+    # holds the ports until it exits.
+    while is_erlang_vm "$pid"; do
+        if ((SECONDS >= deadline)); then
+            log "rabbitmq: still running after ${timeout_s}s; killing pid $pid"
+            kill -KILL "$pid" 2>/dev/null || true
+            break
+        fi
+        sleep 1
+    done
+    log "rabbitmq: stopped in $((SECONDS - started))s"
+}
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+pg_ctl_as() { as_user "$pg_user" "$pg_bin/pg_ctl" -D "$pg_data" "$@"; }
+
+pg_running() {
+    [[ -f $pg_data/PG_VERSION ]] && pg_ctl_as status >/dev/null 2>&1
+}
+
+pg_pid() { head -n 1 "$pg_data/postmaster.pid" 2>/dev/null || true; }
+
+pg_socket_dir() {
+    # A Unix socket path is limited to 107 bytes; a deep state directory falls back to /tmp.
+    local dir=$pg_dir/run
+    if ((${#dir} + ${#POSTGRES_PORT} + 10 > 100)); then dir=/tmp; fi
+    printf '%s\n' "$dir"
+}
+
+pg_init() {
+    mkdir -p "$pg_dir"
+    give_to "$pg_user" "$pg_dir"
+    [[ -f $pg_data/PG_VERSION ]] && return 0
+    log "postgres: creating a cluster in $pg_data with $pg_bin/initdb"
+    local pwfile=$pg_dir/.initdb-password
+    printf '%s\n' "$app_password" >"$pwfile"
+    chmod 600 "$pwfile"
+    give_to "$pg_user" "$pwfile"
+    # The bootstrap superuser is `ecommerce` itself (tests CREATE DATABASE). Password
+    # authentication for every connection, socket included: the OS user (postgres) is not the
+    # role. No locale: byte order collation, the same on every machine.
+    if ! as_user "$pg_user" "$pg_bin/initdb" -D "$pg_data" -U "$app_user" --pwfile="$pwfile" \
+        --auth=scram-sha-256 --encoding=UTF8 --no-locale >"$pg_dir/initdb.log" 2>&1; then
+        rm -f "$pwfile"
+        cat "$pg_dir/initdb.log" >&2
+        die "initdb failed (output above, also in $pg_dir/initdb.log)"
+    fi
+    rm -f "$pwfile"
+    printf '\n%s\n%s\n' "# Added by eng/infra.sh: its settings, regenerated on every start." \
+        "include_if_exists = 'ecommerce.conf'" >>"$pg_data/postgresql.conf"
+}
+
+pg_write_config() {
+    local sock listen=127.0.0.1
+    sock=$(pg_socket_dir)
+    mkdir -p "$sock"
+    give_to "$pg_user" "$pg_dir"
+    if [[ -r /proc/net/if_inet6 ]] && grep -q ' lo$' /proc/net/if_inet6; then
+        # "localhost" resolves to ::1 first on most systems; a failed bind is only a warning.
+        listen=127.0.0.1,::1
+    fi
+    cat >"$pg_data/ecommerce.conf" <<EOF
+# Generated by eng/infra.sh on every start: edit the script, not this file.
+listen_addresses = '$listen'
+port = $POSTGRES_PORT
+unix_socket_directories = '$sock'
+# Five services with their pools, the tests' parallel classes, the load test.
+max_connections = 300
+# Durability is a feature of this system (outbox, idempotency): never traded for speed here.
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+EOF
+    give_to "$pg_user" "$pg_data/ecommerce.conf"
+}
+
+postgres_start() {
+    pg_init
+    if pg_running; then
+        check_running_port POSTGRES_PORT postgres
+        log "postgres: already running (pid $(pg_pid), port $POSTGRES_PORT)"
+        return 0
+    fi
+    require_free_port "$POSTGRES_PORT" PostgreSQL POSTGRES_PORT
+    pg_write_config
+    record_ports
+    log "postgres: starting on port $POSTGRES_PORT as user $pg_user (log $pg_log)"
+    local started=$SECONDS
+    # -w: return when it accepts connections; -t: the deadline. pg_ctl detaches the server in its
+    # own session with stdin/stdout/stderr redirected, so nothing of ours stays open.
+    if ! pg_ctl_as -l "$pg_log" -w -t "$timeout_s" start >&2; then
+        tail -n 30 "$pg_log" >&2 2>/dev/null || true
+        die "PostgreSQL did not start within ${timeout_s}s; see $pg_log"
+    fi
+    log "postgres: ready in $((SECONDS - started))s"
+}
+
+postgres_stop() {
+    if ! pg_running; then
+        log "postgres: not running"
+        return 0
+    fi
+    log "postgres: stopping (pid $(pg_pid))"
+    local started=$SECONDS
+    # fast: roll back open transactions and disconnect clients, then a clean shutdown checkpoint.
+    pg_ctl_as -m fast -w -t "$timeout_s" stop >&2
+    log "postgres: stopped in $((SECONDS - started))s"
+}
+
+# A server that already runs keeps the port it was started with.
+check_running_port() { # $1: variable, $2: server
+    local running
+    if [[ $2 == postgres ]]; then
+        running=$(sed -n 4p "$pg_data/postmaster.pid" 2>/dev/null || true)
+    else
+        running=$(recorded_port "$1")
+    fi
+    if [[ -n $running && $running != "${!1}" ]]; then
+        die "$2 already runs from $state_dir on port $running, not $1=${!1}: run" \
+            "'eng/infra.sh stop' first, or use another ECOMMERCE_INFRA_DIR"
+    fi
+}
+
+# --- commands -----------------------------------------------------------------------------------
+
+print_env() {
+    local amqp="amqp://$app_user:$app_password@localhost:$RABBITMQ_PORT"
+    local pg="Host=localhost;Port=$POSTGRES_PORT;Username=$app_user;Password=$app_password"
+    # The first is the key .NET Aspire injects for the `messaging` resource, so services run
+    # unchanged; the others are read by the test fixtures and by the no-Docker launcher.
+    printf 'export %s="%s"\n' \
+        ConnectionStrings__messaging "$amqp" \
+        ECOMMERCE_TEST_RABBITMQ "$amqp" \
+        ECOMMERCE_TEST_RABBITMQ_MANAGEMENT "http://$app_user:$app_password@localhost:$RABBITMQ_MANAGEMENT_PORT" \
+        ECOMMERCE_TEST_POSTGRES "$pg" \
+        ECOMMERCE_POSTGRES_SERVER "$pg"
+}
+
+cmd_start() {
+    ensure_rabbitmq_installed
+    ensure_postgres_installed
+    prepare_state_dir
+    acquire_lock
+    rmq_set_env
+    # The broker takes seconds to boot: PostgreSQL is started while it does.
+    rabbitmq_launch
+    postgres_start
+    rabbitmq_wait_ready
+    print_env
+}
+
+cmd_stop() {
+    if [[ ! -d $state_dir ]]; then
+        log "nothing to stop: $state_dir does not exist"
+        return 0
+    fi
+    prepare_state_dir
+    acquire_lock
+    if [[ -f $rmq_pid_file ]]; then
+        ensure_rabbitmq_installed
+        rmq_set_env
+        rabbitmq_stop
+    else
+        log "rabbitmq: not running"
+    fi
+    if [[ -f $pg_data/PG_VERSION ]]; then
+        ensure_postgres_installed
+        postgres_stop
+    else
+        log "postgres: not running"
+    fi
+}
+
+cmd_rabbitmq_start() {
+    ensure_rabbitmq_installed
+    prepare_state_dir
+    acquire_lock
+    rmq_set_env
+    rabbitmq_launch
+    rabbitmq_wait_ready
+}
+
+cmd_rabbitmq_stop() {
+    if [[ ! -f $rmq_pid_file ]]; then
+        log "rabbitmq: not running"
+        return 0
+    fi
+    ensure_rabbitmq_installed
+    prepare_state_dir
+    acquire_lock
+    rmq_set_env
+    rabbitmq_stop
+}
+
+cmd_status() {
+    local ok=true pid
+    if pid=$(rmq_pid); then
+        printf 'rabbitmq: running (node %s, pid %s, amqp port %s, management port %s)\n' \
+            "$(rmq_node)" "$pid" "$RABBITMQ_PORT" "$RABBITMQ_MANAGEMENT_PORT"
+    else
+        printf 'rabbitmq: stopped\n'
+        ok=false
+    fi
+    if [[ -f $pg_data/PG_VERSION ]] && pg_bin=$(find_pg_bindir) && pg_running; then
+        printf 'postgres: running (pid %s, port %s, data %s)\n' "$(pg_pid)" "$POSTGRES_PORT" "$pg_data"
+    else
+        printf 'postgres: stopped\n'
+        ok=false
+    fi
+    printf 'state: %s\n' "$state_dir"
+    [[ $ok == true ]] || exit 3
+}
+
+usage() {
+    sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2
+    exit 2
+}
+
+case ${1:-} in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    env) print_env ;;
+    rabbitmq-start) cmd_rabbitmq_start ;;
+    rabbitmq-stop) cmd_rabbitmq_stop ;;
+    -h | --help | help) usage ;;
+    *)
+        printf 'infra: unknown command "%s"\n' "${1:-}" >&2
+        usage
+        ;;
+esac

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# eng/test.sh: THE test command (the README's and CI's). Builds and runs every test of
+# ECommerce.Ci.slnf against a real RabbitMQ and PostgreSQL, then prints one summary line:
+#
+#   N passed, N failed, N skipped
+#
+# Usage: eng/test.sh [extra dotnet test arguments, e.g. --filter "FullyQualifiedName~Order"]
+#
+# Infrastructure:
+#   - ECOMMERCE_TEST_RABBITMQ already set (a machine with Docker/Testcontainers settings, or
+#     servers provided from outside): used as is, nothing is started.
+#   - otherwise eng/infra.sh starts a private RabbitMQ and PostgreSQL (ports from RABBITMQ_PORT,
+#     RABBITMQ_MANAGEMENT_PORT, POSTGRES_PORT; see that script), and stops them on exit, but only
+#     when this script started them: infrastructure that was already running is left running.
+#
+# Exit code: dotnet test's.
+set -euo pipefail
+
+repo_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
+# Tests that simulate a broker outage call eng/infra.sh themselves, from another directory: a
+# relative state directory must still name the same place.
+if [[ -n ${ECOMMERCE_INFRA_DIR:-} && $ECOMMERCE_INFRA_DIR != /* ]]; then
+    export ECOMMERCE_INFRA_DIR=$PWD/$ECOMMERCE_INFRA_DIR
+fi
+cd "$repo_root"
+
+log() { printf 'test: %s\n' "$*" >&2; }
+
+started_infra=false
+# shellcheck disable=SC2317 # called by the EXIT trap, which shellcheck 0.9 does not follow
+cleanup() {
+    if [[ $started_infra == true ]]; then
+        log "stopping the infrastructure this script started"
+        eng/infra.sh stop || log "eng/infra.sh stop failed (see above); the servers may still run"
+    fi
+}
+trap cleanup EXIT
+# A Ctrl-C or a CI timeout (SIGTERM) must still stop the servers: exit, which runs the EXIT trap.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ -n ${ECOMMERCE_TEST_RABBITMQ:-} ]]; then
+    log "ECOMMERCE_TEST_RABBITMQ is set: using the given endpoints, starting nothing"
+else
+    if eng/infra.sh status >/dev/null 2>&1; then
+        log "the infrastructure is already running: using it and leaving it running"
+    else
+        # Even when only one of the two servers was down, it is this run that completes the set,
+        # so this run stops it (the other one too) at the end.
+        started_infra=true
+    fi
+    # An assignment, not eval "$(...)": eval would hide the failure of the command substitution.
+    infra_env=$(eng/infra.sh start)
+    eval "$infra_env"
+fi
+
+if [[ -f .config/dotnet-tools.json ]]; then
+    dotnet tool restore
+fi
+
+# A new directory per run, so that the summary counts this run's TRX files only.
+results=$repo_root/TestResults/run-$(date +%Y%m%d-%H%M%S)-$$
+mkdir -p "$results"
+
+status=0
+dotnet test ECommerce.Ci.slnf -c Release \
+    --logger "console;verbosity=normal" \
+    --logger trx --results-directory "$results" \
+    "$@" || status=$?
+
+# One <Counters .../> element per TRX file (one per test project). VSTest's TRX counts a skipped
+# test in total but not in executed (its notExecuted stays 0); other writers use notExecuted.
+# Errors, timeouts and aborted runs count as failures. RS="<" makes every XML element a record,
+# whatever the line breaks; mawk/gawk/BSD awk alike.
+summarize() {
+    awk '
+        function has(name) { return match($0, "[ \t\r\n]" name "=\"[0-9]+\"") }
+        function attr(name,    s) {
+            if (!has(name)) return 0
+            s = substr($0, RSTART, RLENGTH)
+            gsub(/[^0-9]/, "", s)
+            return s + 0
+        }
+        BEGIN { RS = "<"; passed = 0; failed = 0; skipped = 0 }
+        /^Counters[ \t\r\n\/]/ {
+            passed += attr("passed")
+            failed += attr("failed") + attr("error") + attr("timeout") + attr("aborted")
+            if (has("executed") && attr("total") > attr("executed"))
+                skipped += attr("total") - attr("executed")
+            else
+                skipped += attr("notExecuted")
+        }
+        END { printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped }
+    ' "$@"
+}
+
+trx_files=()
+while IFS= read -r -d '' file; do
+    trx_files+=("$file")
+done < <(find "$results" -name '*.trx' -type f -print0)
+
+echo
+if ((${#trx_files[@]} == 0)); then
+    log "no TRX results in $results (did the build fail?)"
+    echo "0 passed, 0 failed"
+else
+    log "results: $results (${#trx_files[@]} TRX files)"
+    summarize "${trx_files[@]}"
+fi
+if ((status != 0)); then log "dotnet test exited with code $status"; fi
+exit "$status"

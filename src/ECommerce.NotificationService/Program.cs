@@ -1,0 +1,36 @@
+using ECommerce.Contracts;
+using ECommerce.Messaging;
+using ECommerce.Messaging.Persistence;
+using ECommerce.NotificationService.Notifications;
+using ECommerce.NotificationService.Persistence;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddServiceDatabase<NotificationsDbContext>("notificationsdb");
+
+// Every type the topology routes to a queue has a consumer there, or MassTransit would move it
+// to <queue>_skipped.
+builder.AddMessaging<NotificationsDbContext>("notification-service", messaging => messaging
+    .Consume<NotificationConsumer<OrderCreated>>(Topology.Queues.NotificationOrderCreated)
+    .Consume<NotificationConsumer<PaymentSucceeded>>(Topology.Queues.NotificationPaymentProcessed)
+    .Consume<NotificationConsumer<PaymentFailed>>(Topology.Queues.NotificationPaymentProcessed)
+    .Consume<NotificationConsumer<StockInsufficient>>(Topology.Queues.NotificationFulfilment)
+    .Consume<NotificationConsumer<ShipmentCreated>>(Topology.Queues.NotificationFulfilment)
+    .Consume<NotificationConsumer<ShipmentFailed>>(Topology.Queues.NotificationFulfilment)
+    .Consume<NotificationConsumer<PaymentRefunded>>(Topology.Queues.NotificationFulfilment));
+builder.AddNotifications();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapDefaultEndpoints();
+app.MapNotificationEndpoints();
+
+app.Run();
+
+public partial class Program;

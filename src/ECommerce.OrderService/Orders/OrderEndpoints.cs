@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ECommerce.Messaging.Diagnostics;
+using ECommerce.OrderService.Catalog;
+using ECommerce.OrderService.Persistence;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ECommerce.OrderService.Orders;
+
+public static class OrderEndpoints
+{
+    public const string CorrelationIdHeader = "X-Correlation-ID";
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
+
+    public static IHostApplicationBuilder AddOrders(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.SectionName);
+        builder.Services.AddScoped<OrderPlacement>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
+    {
+        var orders = app.MapGroup("/orders").WithTags("Orders");
+
+        orders.MapPost("/", PlaceOrderAsync)
+            .WithName("PlaceOrder")
+            .WithSummary("Places an order; payment, stock, shipping and notifications follow by events.")
+            .Accepts<PlaceOrderRequest>("application/json")
+            .Produces<OrderAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        orders.MapGet("/{orderId:guid}", GetOrderAsync)
+            .WithName("GetOrder")
+            .WithSummary("Where the order is: status, timeline, correlation id and trace id.");
+
+        return app;
+    }
+
+    private static async Task<IResult> PlaceOrderAsync(
+        HttpContext http,
+        ProductCatalog catalog,
+        OrderPlacement placement,
+        IOptions<OrdersOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+
+        var correlationId = Guid.NewGuid();
+        if (http.Request.Headers[CorrelationIdHeader] is [{ } suppliedCorrelationId] && !Guid.TryParse(suppliedCorrelationId, out correlationId))
+        {
+            return Invalid(CorrelationIdHeader, "The correlation id must be a UUID.");
+        }
+
+        string? idempotencyKey = http.Request.Headers[IdempotencyKeyHeader] is [{ } key] ? key : null;
+        if (idempotencyKey is not null && (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > limits.MaxIdempotencyKeyLength))
+        {
+            return Invalid(IdempotencyKeyHeader, $"The idempotency key must be 1 to {limits.MaxIdempotencyKeyLength} characters.");
+        }
+
+        http.Response.Headers[CorrelationIdHeader] = correlationId.ToString();
+        MessagingTelemetry.TagCorrelation(Activity.Current, correlationId, Guid.Empty);
+
+        var (request, bodyError) = await ReadBodyAsync(http.Request, limits.MaxRequestBodyBytes, cancellationToken);
+        if (request is null)
+        {
+            return Invalid(bodyError!.Value.Field, bodyError.Value.Message);
+        }
+
+        var errors = PlaceOrderValidator.Validate(request, await catalog.GetProductIdsAsync(cancellationToken), limits);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The order is not valid.");
+        }
+
+        var outcome = await placement.PlaceAsync(request, correlationId, idempotencyKey, cancellationToken);
+        switch (outcome)
+        {
+            case OrderPlacement.Placed(var order):
+                return TypedResults.Accepted($"/orders/{order.Id}", OrderAccepted.From(order));
+            case OrderPlacement.Replayed(var order):
+                // The first request's correlation id is the order's, whatever this one sent.
+                http.Response.Headers[CorrelationIdHeader] = order.CorrelationId.ToString();
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                return TypedResults.Accepted($"/orders/{order.Id}", OrderAccepted.From(order));
+            case OrderPlacement.KeyReusedWithOtherRequest:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "Idempotency key reused",
+                    detail: $"The {IdempotencyKeyHeader} was already used for a different order request.",
+                    extensions: new Dictionary<string, object?> { ["field"] = IdempotencyKeyHeader });
+            default:
+                throw new UnreachableException($"Unexpected outcome {outcome}.");
+        }
+    }
+
+    private static async Task<Results<Ok<OrderDetails>, ProblemHttpResult>> GetOrderAsync(Guid orderId, OrdersDbContext db, CancellationToken cancellationToken)
+    {
+        var order = await db.Orders.AsNoTracking()
+            .Include(o => o.Timeline.OrderBy(t => t.OccurredAt).ThenBy(t => t.Id))
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+
+        return order is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found", detail: $"There is no order {orderId}.")
+            : TypedResults.Ok(OrderDetails.From(order));
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="maxBytes"/> of JSON. Too large, empty or malformed bodies are
+    /// reported by field: the JSON path of a value of the wrong type (<c>items[0].quantity</c>),
+    /// or <c>body</c> for the body as a whole.
+    /// </summary>
+    private static async Task<(PlaceOrderRequest? Request, (string Field, string Message)? Error)> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, ("body", $"The request body must be at most {maxBytes} bytes."));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return (null, ("body", $"The request body must be at most {maxBytes} bytes."));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return (null, ("body", "The request body is required: a JSON order."));
+        }
+
+        try
+        {
+            var parsed = JsonSerializer.Deserialize<PlaceOrderRequest>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), RequestJson);
+            return parsed is null ? (null, ("body", "The request body must be a JSON object.")) : (parsed, null);
+        }
+        catch (JsonException exception)
+        {
+            var field = FieldOf(exception.Path);
+            return (null, (field, field == "body" ? "The request body is not valid JSON." : $"The value of '{field}' has the wrong type or format."));
+        }
+    }
+
+    /// <summary><c>$.items[0].quantity</c> → <c>items[0].quantity</c>; the root → <c>body</c>.</summary>
+    private static string FieldOf(string? jsonPath) =>
+        jsonPath is null or "$" ? "body" : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath;
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The order is not valid.");
+}
+
+public sealed record OrderAccepted(Guid OrderId, Guid CorrelationId, string Status, string? TraceId)
+{
+    public static OrderAccepted From(Order order) => new(order.Id, order.CorrelationId, order.Status.ToString(), order.TraceId);
+}
+
+public sealed record OrderDetails(
+    Guid OrderId,
+    Guid CorrelationId,
+    string? TraceId,
+    string Status,
+    string CustomerId,
+    string CustomerEmail,
+    IReadOnlyList<OrderDetails.Item> Items,
+    decimal TotalAmount,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<OrderDetails.Step> Timeline)
+{
+    public sealed record Item(string ProductId, int Quantity, decimal Price);
+
+    public sealed record Step(string Status, string Detail, DateTimeOffset OccurredAt);
+
+    public static OrderDetails From(Order order) => new(
+        order.Id,
+        order.CorrelationId,
+        order.TraceId,
+        order.Status.ToString(),
+        order.CustomerId,
+        order.CustomerEmail,
+        order.Items.Select(i => new Item(i.ProductId, i.Quantity, i.UnitPrice)).ToList(),
+        order.TotalAmount,
+        order.CreatedAt,
+        order.UpdatedAt,
+        order.Timeline.Select(t => new Step(t.Status.ToString(), t.Detail, t.OccurredAt)).ToList());
+}

@@ -1,0 +1,69 @@
+using ECommerce.Contracts;
+using ECommerce.Messaging.Inbox;
+using ECommerce.OrderService.Persistence;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace ECommerce.OrderService.Orders;
+
+/// <summary>
+/// Keeps an order's status and timeline from the events of the other services. One generic
+/// consumer: what each event means for the order is in <see cref="OrderProgress"/>.
+/// </summary>
+public sealed class OrderProgressConsumer<TEvent>(OrdersDbContext db, TimeProvider clock, ILogger<OrderProgressConsumer<TEvent>> logger)
+    : IdempotentConsumer<TEvent, OrdersDbContext>(db, logger)
+    where TEvent : class, IOrderEvent
+{
+    protected override string ConsumerName => $"order-progress:{typeof(TEvent).Name}";
+
+    protected override async Task HandleAsync(TEvent message, ConsumeContext<TEvent> context)
+    {
+        var step = OrderProgress.Of(message);
+        Db.Timeline.Add(new OrderTimelineEntry
+        {
+            OrderId = message.OrderId,
+            Status = step.Status,
+            Detail = step.Detail,
+            OccurredAt = step.OccurredAt,
+        });
+
+        if (step.Status.Rank() < 0)
+        {
+            return;
+        }
+
+        // One conditional UPDATE instead of read-modify-write: concurrent events of the same
+        // order cannot overwrite a later status with an earlier one.
+        var overtaken = OvertakenBy(step.Status);
+        await Db.Database.ExecuteSqlAsync(
+            $"UPDATE orders SET status = {step.Status.ToString()}, updated_at = {clock.GetUtcNow()} WHERE id = {message.OrderId} AND status = ANY({overtaken})",
+            context.CancellationToken);
+    }
+
+    private static string[] OvertakenBy(OrderStatus status) =>
+        Enum.GetValues<OrderStatus>()
+            .Where(earlier => earlier.Rank() >= 0 && earlier.Rank() < status.Rank())
+            .Select(earlier => earlier.ToString())
+            .ToArray();
+}
+
+/// <summary>What each integration event means for the order that it concerns.</summary>
+public static class OrderProgress
+{
+    public readonly record struct Step(OrderStatus Status, string Detail, DateTimeOffset OccurredAt);
+
+    public static Step Of(IOrderEvent integrationEvent) => integrationEvent switch
+    {
+        PaymentSucceeded paid => new(OrderStatus.Paid, $"Payment {paid.PaymentId} of {paid.Amount:0.00} approved", paid.ProcessedAt),
+        PaymentFailed declined => new(OrderStatus.PaymentFailed, $"Payment declined: {declined.Reason}", declined.ProcessedAt),
+        PaymentRefunded refunded => new(OrderStatus.Refunded, $"Payment {refunded.PaymentId} of {refunded.Amount:0.00} refunded: {refunded.Reason}", refunded.RefundedAt),
+        StockReserved reserved => new(OrderStatus.StockReserved, $"Stock reserved ({reserved.ReservationId})", reserved.ReservedAt),
+        StockInsufficient shortage => new(
+            OrderStatus.OutOfStock,
+            "Not enough stock: " + string.Join(", ", shortage.Shortfalls.Select(s => $"{s.ProductId} (asked {s.Requested}, available {s.Available})")),
+            shortage.CheckedAt),
+        ShipmentCreated shipped => new(OrderStatus.Shipped, $"Shipped with {shipped.Carrier}, tracking {shipped.TrackingNumber} (attempt {shipped.Attempts})", shipped.ShippedAt),
+        ShipmentFailed failed => new(OrderStatus.ShippingFailed, $"Shipping failed after {failed.Attempts} attempts: {failed.Reason}", failed.FailedAt),
+        _ => throw new ArgumentException($"{integrationEvent.GetType().Name} does not concern an order's progress.", nameof(integrationEvent)),
+    };
+}

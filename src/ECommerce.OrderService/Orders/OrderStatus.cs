@@ -1,0 +1,37 @@
+namespace ECommerce.OrderService.Orders;
+
+/// <summary>
+/// Where an order is. Events for one order can be consumed in any order, so the status only ever
+/// moves forward: a step applies when its <see cref="OrderStatusProgress.Rank"/> is higher than
+/// the current one. Outcomes that end the flow rank above every step of the happy path.
+/// </summary>
+public enum OrderStatus
+{
+    Pending,
+    Paid,
+    StockReserved,
+    Shipped,
+    PaymentFailed,
+    OutOfStock,
+    ShippingFailed,
+
+    /// <summary>The payment was given back (timeline only: the order keeps its failure status).</summary>
+    Refunded,
+}
+
+public static class OrderStatusProgress
+{
+    public static int Rank(this OrderStatus status) => status switch
+    {
+        OrderStatus.Pending => 0,
+        OrderStatus.Paid => 10,
+        OrderStatus.StockReserved => 20,
+        OrderStatus.Shipped => 30,
+        OrderStatus.PaymentFailed or OrderStatus.OutOfStock or OrderStatus.ShippingFailed => 40,
+        OrderStatus.Refunded => -1,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    /// <summary>True when no further event changes the order's status.</summary>
+    public static bool IsFinal(this OrderStatus status) => status.Rank() >= OrderStatus.Shipped.Rank();
+}

@@ -1,0 +1,14 @@
+namespace ECommerce.OrderService.Orders;
+
+// Every field is nullable so that a missing field is reported by name instead of being read as
+// a default value (a missing quantity must not become 0, a missing total must not become 0.00).
+
+/// <summary>The body of <c>POST /orders</c>.</summary>
+public sealed record PlaceOrderRequest(
+    string? CustomerId,
+    string? CustomerEmail,
+    IReadOnlyList<PlaceOrderItem?>? Items,
+    decimal? TotalAmount);
+
+/// <summary>One line of <see cref="PlaceOrderRequest"/>; <see cref="Price"/> is the unit price.</summary>
+public sealed record PlaceOrderItem(string? ProductId, int? Quantity, decimal? Price);

@@ -1,0 +1,29 @@
+using ECommerce.Contracts;
+using ECommerce.Messaging;
+using ECommerce.Messaging.Persistence;
+using ECommerce.PaymentService.Payments;
+using ECommerce.PaymentService.Persistence;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddServiceDatabase<PaymentsDbContext>("paymentsdb");
+builder.AddMessaging<PaymentsDbContext>("payment-service", messaging => messaging
+    .Consume<OrderCreatedConsumer>(Topology.Queues.PaymentOrderCreated)
+    .Consume<StockInsufficientConsumer>(Topology.Queues.PaymentCompensation)
+    .Consume<ShipmentFailedConsumer>(Topology.Queues.PaymentCompensation));
+builder.AddPayments();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapDefaultEndpoints();
+app.MapPaymentEndpoints();
+
+app.Run();
+
+public partial class Program;
