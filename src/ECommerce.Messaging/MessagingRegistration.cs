@@ -1,6 +1,7 @@
 using System.Reflection;
 using ECommerce.Contracts;
 using ECommerce.Messaging.Outbox;
+using ECommerce.Messaging.Resilience;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -46,6 +47,11 @@ public static class MessagingRegistration
         builder.Services.AddSingleton(broker);
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
         builder.Services.AddHostedService<OutboxDispatcher<TDbContext>>();
+        builder.Services.AddSingleton(services => new PublishResilience(
+            services.GetRequiredService<IOptions<MessagingOptions>>().Value,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PublishResilience>>(),
+            serviceName));
 
         var retryPolicies = new DelayedRetryPolicies();
         foreach (var endpoint in declarations.Endpoints.Where(e => e.DelayedRetry is not null))

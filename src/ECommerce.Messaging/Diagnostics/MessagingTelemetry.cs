@@ -39,7 +39,17 @@ public static class MessagingTelemetry
     public static readonly Counter<long> DeadLettered =
         Meter.CreateCounter<long>("ecommerce.messaging.dead_lettered", description: "Messages parked in a dead-letter queue.");
 
+    public static readonly Counter<long> PublishRetries =
+        Meter.CreateCounter<long>("ecommerce.messaging.publishes.retried", description: "Publish attempts repeated after a failure (backoff with jitter).");
+
+    public static readonly Counter<long> CircuitTransitions =
+        Meter.CreateCounter<long>("ecommerce.messaging.circuit.transitions", description: "Changes of the publishing circuit's state (tags: from, to).");
+
+    public static readonly Counter<long> JournalStored =
+        Meter.CreateCounter<long>("ecommerce.messaging.journal.stored", description: "Events written to the file-system journal because the database could not take them.");
+
     private static readonly Dictionary<string, Func<long>> OutboxBacklogReaders = [];
+    private static readonly Dictionary<string, Resilience.CircuitState> CircuitStates = [];
 
     static MessagingTelemetry()
     {
@@ -47,6 +57,28 @@ public static class MessagingTelemetry
             "ecommerce.messaging.outbox.backlog",
             ObserveBacklog,
             description: "Outbox rows not yet confirmed, per producing service (as of the last dispatcher pass).");
+        Meter.CreateObservableGauge(
+            "ecommerce.messaging.circuit.state",
+            ObserveCircuitStates,
+            description: "Publishing circuit per service: 0 closed, 1 open, 2 half-open.");
+    }
+
+    internal static void ReportCircuitState(string service, Resilience.CircuitState state)
+    {
+        lock (CircuitStates)
+        {
+            CircuitStates[service] = state;
+        }
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveCircuitStates()
+    {
+        lock (CircuitStates)
+        {
+            return CircuitStates
+                .Select(entry => new Measurement<int>((int)entry.Value, new KeyValuePair<string, object?>("service", entry.Key)))
+                .ToList();
+        }
     }
 
     internal static void ReportBacklog(string producer, Func<long> read)

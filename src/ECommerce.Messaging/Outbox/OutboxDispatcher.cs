@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using ECommerce.Contracts;
 using ECommerce.Messaging.Diagnostics;
+using ECommerce.Messaging.Resilience;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,11 +17,14 @@ namespace ECommerce.Messaging.Outbox;
 /// <c>FOR UPDATE SKIP LOCKED</c>, so replicas share the work and never publish a row twice; a row
 /// is marked confirmed in the same transaction that claimed it, after the broker confirmed it.
 /// A crash between confirm and commit publishes the row again on restart: delivery is
-/// at-least-once, and consumers deduplicate by message id (inbox).
+/// at-least-once, and consumers deduplicate by message id (inbox). Every publish goes through
+/// <see cref="PublishResilience"/>: while its circuit is open nothing is claimed or attempted,
+/// and the broker connection is checked every <c>ConnectionCheckDelay</c>.
 /// </summary>
 internal sealed partial class OutboxDispatcher<TDbContext>(
     IServiceScopeFactory scopeFactory,
-    IBus bus,
+    IBusControl bus,
+    PublishResilience resilience,
     OutboxSignal signal,
     MessagingServiceInfo service,
     IOptions<MessagingOptions> options,
@@ -44,6 +48,11 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
         {
             try
             {
+                if (await WaitWhileCircuitOpenAsync(stoppingToken))
+                {
+                    continue;
+                }
+
                 bool drained;
                 do
                 {
@@ -75,6 +84,11 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
     /// <summary>Publishes one batch. Returns true when nothing more is waiting.</summary>
     private async Task<bool> DispatchBatchAsync(CancellationToken cancellationToken)
     {
+        if (!resilience.Breaker.AllowsAttempts())
+        {
+            return true;
+        }
+
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -93,16 +107,18 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
         var published = 0;
         for (var i = 0; i < batch.Count; i++)
         {
-            batch[i].Attempts++;
-            if (outcomes[i] is null)
+            switch (outcomes[i])
             {
-                batch[i].ConfirmedAt = now;
-                batch[i].LastError = null;
-                published++;
-            }
-            else
-            {
-                batch[i].LastError = outcomes[i];
+                case PublishOutcome.Confirmed:
+                    batch[i].Attempts++;
+                    batch[i].ConfirmedAt = now;
+                    batch[i].LastError = null;
+                    published++;
+                    break;
+                case PublishOutcome.Failed(var error):
+                    batch[i].Attempts++;
+                    batch[i].LastError = error;
+                    break;
             }
         }
 
@@ -110,12 +126,48 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
         await transaction.CommitAsync(cancellationToken);
         MessagingTelemetry.OutboxDispatched.Add(published, new KeyValuePair<string, object?>("service", service.Name));
 
-        // A failed publish ends the pass; the rows are retried on the next wake-up.
+        // A failed or skipped publish ends the pass; those rows wait for the next wake-up.
         return published < batch.Count || batch.Count < settings.OutboxBatchSize;
     }
 
-    /// <summary>Returns null when the broker confirmed the publish, otherwise the error.</summary>
-    private async Task<string?> PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
+    /// <summary>
+    /// While the circuit is open: checks the broker when a check is due and waits until the next
+    /// one. Returns true when it waited, so the caller re-evaluates the circuit.
+    /// </summary>
+    private async Task<bool> WaitWhileCircuitOpenAsync(CancellationToken stoppingToken)
+    {
+        if (resilience.Breaker.NextConnectionCheck is not { } due)
+        {
+            return false;
+        }
+
+        if (clock.GetUtcNow() >= due)
+        {
+            var health = bus.CheckHealth();
+            resilience.Breaker.RecordConnectionCheck(health.Status == MassTransit.BusHealthStatus.Healthy);
+        }
+
+        if (resilience.Breaker.AllowsAttempts())
+        {
+            return false;
+        }
+
+        var wait = (resilience.Breaker.NextConnectionCheck ?? clock.GetUtcNow()) - clock.GetUtcNow();
+        await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(10), clock, stoppingToken);
+        return true;
+    }
+
+    private abstract record PublishOutcome
+    {
+        public sealed record Confirmed : PublishOutcome;
+
+        public sealed record Failed(string Error) : PublishOutcome;
+
+        /// <summary>The circuit is open: the row was left alone and keeps its attempt count.</summary>
+        public sealed record NotAttempted : PublishOutcome;
+    }
+
+    private async Task<PublishOutcome> PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
         ActivityContext.TryParse(row.TraceParent, null, out var storedBy);
         using var activity = MessagingTelemetry.ActivitySource.StartActivity("outbox dispatch", ActivityKind.Internal, storedBy);
@@ -133,24 +185,46 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
             var message = JsonSerializer.Deserialize(row.Payload, eventType, EventOutbox<TDbContext>.PayloadJson)
                 ?? throw new InvalidOperationException($"Outbox row {row.Id} has an empty payload.");
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(settings.PublishTimeout);
-            await bus.Publish(message, eventType, context =>
-            {
-                context.MessageId = row.MessageId;
-                context.CorrelationId = row.CorrelationId;
-                context.Durable = true;
-            }, timeout.Token);
+            await resilience.Pipeline.ExecuteAsync(
+                async token =>
+                {
+                    try
+                    {
+                        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+                        timeout.CancelAfter(settings.PublishTimeout);
+                        await bus.Publish(message, eventType, context =>
+                        {
+                            context.MessageId = row.MessageId;
+                            context.CorrelationId = row.CorrelationId;
+                            context.Durable = true;
+                        }, timeout.Token);
+                    }
+                    catch (OperationCanceledException exception) when (!token.IsCancellationRequested)
+                    {
+                        // The broker did not confirm in time: a failure to retry, not a shutdown.
+                        MessagingTelemetry.PublishesFailed.Add(1, new KeyValuePair<string, object?>("service", service.Name));
+                        throw new TimeoutException($"The broker did not confirm within {settings.PublishTimeout} ms.", exception);
+                    }
+                    catch (Exception) when (!token.IsCancellationRequested)
+                    {
+                        MessagingTelemetry.PublishesFailed.Add(1, new KeyValuePair<string, object?>("service", service.Name));
+                        throw;
+                    }
+                },
+                cancellationToken);
 
             MessagingTelemetry.PublishesSucceeded.Add(1, new KeyValuePair<string, object?>("service", service.Name));
-            return null;
+            return new PublishOutcome.Confirmed();
+        }
+        catch (Polly.CircuitBreaker.BrokenCircuitException)
+        {
+            return new PublishOutcome.NotAttempted();
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            MessagingTelemetry.PublishesFailed.Add(1, new KeyValuePair<string, object?>("service", service.Name));
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             LogPublishFailed(row.MessageId, row.RoutingKey, exception);
-            return exception.Message;
+            return new PublishOutcome.Failed(exception.Message);
         }
     }
 

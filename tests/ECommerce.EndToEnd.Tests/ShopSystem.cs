@@ -1,0 +1,127 @@
+extern alias OrderService;
+extern alias PaymentService;
+extern alias InventoryService;
+extern alias ShippingService;
+extern alias NotificationService;
+
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ECommerce.Testing;
+
+namespace ECommerce.EndToEnd.Tests;
+
+/// <summary>
+/// All five services, in process, on one virtual host of the real RabbitMQ and each with its
+/// own real PostgreSQL database: the whole flow, as it runs under the AppHost.
+/// </summary>
+public sealed class ShopSystem : IAsyncLifetime
+{
+    /// <summary>Shipping timings short enough for tests: 3 attempts, 400 ms apart.</summary>
+    public const int ShippingRetryDelayMs = 400;
+    public const int ShippingMaxAttempts = 3;
+
+    public static readonly object SeedOrder = new
+    {
+        customerId = "CUST123",
+        customerEmail = "customer@example.com",
+        items = new[] { new { productId = "PROD123", quantity = 1, price = 29.99m } },
+        totalAmount = 29.99m,
+    };
+
+    private readonly List<IAsyncDisposable> hosts = [];
+
+    public IsolatedEnvironment Environment { get; private set; } = null!;
+
+    public HttpClient Orders { get; private set; } = null!;
+
+    public HttpClient Payments { get; private set; } = null!;
+
+    public HttpClient Inventory { get; private set; } = null!;
+
+    public HttpClient Shipping { get; private set; } = null!;
+
+    public HttpClient Notifications { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Environment = await IsolatedEnvironment.CreateAsync("e2e");
+        Orders = Start(new ServiceHost<OrderService::Program>(Environment, "ordersdb"));
+        Payments = Start(new ServiceHost<PaymentService::Program>(Environment, "paymentsdb"));
+        Inventory = Start(new ServiceHost<InventoryService::Program>(Environment, "inventorydb"));
+        Shipping = Start(new ServiceHost<ShippingService::Program>(Environment, "shippingdb", new Dictionary<string, string?>
+        {
+            ["Shipping:RetryDelay"] = ShippingRetryDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Shipping:MaxAttempts"] = ShippingMaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DeadLetters:ApiKey"] = DeadLetterApiKey,
+        }));
+        Notifications = Start(new ServiceHost<NotificationService::Program>(Environment, "notificationsdb"));
+
+        foreach (var client in new[] { Orders, Payments, Inventory, Shipping, Notifications })
+        {
+            await Eventually.UntilAsync(
+                async () => (await client.GetAsync("/health")).StatusCode,
+                status => status == HttpStatusCode.OK,
+                "every service to report healthy",
+                TimeSpan.FromSeconds(60));
+        }
+    }
+
+    public const string DeadLetterApiKey = "e2e-dead-letter-key";
+
+    public async Task<(Guid OrderId, Guid CorrelationId)> PlaceOrderAsync(object order)
+    {
+        using var response = await Orders.PostAsJsonAsync("/orders", order);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (accepted.GetProperty("orderId").GetGuid(), accepted.GetProperty("correlationId").GetGuid());
+    }
+
+    public Task<JsonElement> WaitForOrderAsync(Guid orderId, string status, TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(
+            () => Orders.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
+            order => order.GetProperty("status").GetString() == status,
+            $"order {orderId} to reach {status}",
+            timeout);
+
+    public Task<IReadOnlyList<string>> WaitForNotificationsAsync(Guid orderId, params string[] kinds) =>
+        Eventually.UntilAsync(
+            () => NotificationKindsAsync(orderId),
+            recorded => kinds.All(recorded.Contains),
+            $"notifications {string.Join(", ", kinds)} for order {orderId}");
+
+    public async Task<IReadOnlyList<string>> NotificationKindsAsync(Guid orderId)
+    {
+        var notifications = await Notifications.GetFromJsonAsync<JsonElement>($"/notifications?orderId={orderId}");
+        return notifications.EnumerateArray().Select(n => n.GetProperty("kind").GetString()!).ToList();
+    }
+
+    public async Task<JsonElement?> GetOrNullAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in Enumerable.Reverse(hosts))
+        {
+            await host.DisposeAsync();
+        }
+
+        await Environment.DisposeAsync();
+    }
+
+    private HttpClient Start<TEntryPoint>(ServiceHost<TEntryPoint> host)
+        where TEntryPoint : class
+    {
+        hosts.Add(host);
+        return host.CreateClient();
+    }
+}
