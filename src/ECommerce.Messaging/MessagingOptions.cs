@@ -44,6 +44,12 @@ public sealed class MessagingOptions
     /// <summary>How long one publish may wait for the broker's confirm, in milliseconds.</summary>
     public int PublishTimeout { get; set; } = 10000;
 
+    /// <summary>
+    /// Where <see cref="Outbox.FileJournal"/> keeps events the database could not take. Default:
+    /// <c>journal/&lt;service&gt;</c> under the content root. Must be on durable local storage.
+    /// </summary>
+    public string? JournalDirectory { get; set; }
+
     /// <summary>In-process redeliveries of a failing message before it goes to the error queue.</summary>
     public int ConsumerRetries { get; set; } = 3;
 

@@ -46,6 +46,10 @@ public static class MessagingRegistration
         builder.Services.AddSingleton(new MessagingServiceInfo(serviceName));
         builder.Services.AddSingleton(broker);
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
+        builder.Services.AddSingleton<IDurableEventPublisher, DurableEventPublisher<TDbContext>>();
+        builder.Services.AddSingleton(services => new FileJournal(
+            services.GetRequiredService<IOptions<MessagingOptions>>().Value.JournalDirectory
+            ?? Path.Combine(builder.Environment.ContentRootPath, "journal", serviceName)));
         builder.Services.AddHostedService<OutboxDispatcher<TDbContext>>();
         builder.Services.AddSingleton(services => new PublishResilience(
             services.GetRequiredService<IOptions<MessagingOptions>>().Value,

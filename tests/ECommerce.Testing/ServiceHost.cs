@@ -28,6 +28,7 @@ public class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
             ["Messaging:ResetTimeout"] = "1000",
             ["Messaging:ConnectionCheckDelay"] = "200",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Messaging:JournalDirectory"] = Path.Combine(Path.GetTempPath(), "ecommerce-tests", environment.Name, typeof(TEntryPoint).Assembly.GetName().Name!),
         };
 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using System.Text.Json;
 using ECommerce.Contracts;
-using MassTransit;
+using ECommerce.Messaging.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 
 namespace ECommerce.Messaging.Outbox;
@@ -20,21 +18,10 @@ public interface IEventOutbox
 internal sealed class EventOutbox<TDbContext>(TDbContext dbContext, MessagingServiceInfo service, TimeProvider clock) : IEventOutbox
     where TDbContext : DbContext
 {
-    internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
-
     public void Publish<TEvent>(TEvent integrationEvent)
         where TEvent : class, IOrderEvent
     {
-        dbContext.Set<OutboxMessage>().Add(new OutboxMessage
-        {
-            MessageId = NewId.NextGuid(),
-            MessageType = MessageUrn.ForTypeString<TEvent>(),
-            RoutingKey = Topology.RoutingKeyOf(typeof(TEvent)),
-            Payload = JsonSerializer.Serialize(integrationEvent, PayloadJson),
-            CorrelationId = integrationEvent.CorrelationId,
-            Producer = service.Name,
-            TraceParent = Activity.Current?.Id,
-            CreatedAt = clock.GetUtcNow(),
-        });
+        dbContext.Set<OutboxMessage>().Add(OutboxMessages.Create(integrationEvent, service.Name, clock.GetUtcNow()));
+        MessagingTelemetry.OutboxStored.Add(1, new KeyValuePair<string, object?>("service", service.Name));
     }
 }

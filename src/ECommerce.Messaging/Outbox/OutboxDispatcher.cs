@@ -26,6 +26,7 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
     IBusControl bus,
     PublishResilience resilience,
     OutboxSignal signal,
+    FileJournal journal,
     MessagingServiceInfo service,
     IOptions<MessagingOptions> options,
     TimeProvider clock,
@@ -53,6 +54,8 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
                     continue;
                 }
 
+                await DrainJournalAsync(stoppingToken);
+
                 bool drained;
                 do
                 {
@@ -78,6 +81,29 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
                 LogDispatchPassFailed(exception);
                 await Task.Delay(pollInterval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
+        }
+    }
+
+    /// <summary>
+    /// Publishes what <see cref="IDurableEventPublisher"/> could not store in the database. Needs
+    /// no database, so it runs first and works while the database is down.
+    /// </summary>
+    private async Task DrainJournalAsync(CancellationToken cancellationToken)
+    {
+        if (!journal.MayHaveEntries || !resilience.Breaker.AllowsAttempts())
+        {
+            return;
+        }
+
+        foreach (var (path, message) in journal.ReadAll())
+        {
+            if (await PublishAsync(message, cancellationToken) is not PublishOutcome.Confirmed)
+            {
+                return;
+            }
+
+            FileJournal.Remove(path);
+            MessagingTelemetry.OutboxDispatched.Add(1, new KeyValuePair<string, object?>("service", service.Name));
         }
     }
 
@@ -182,7 +208,7 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
                 throw new InvalidOperationException($"Unknown message type '{row.MessageType}'.");
             }
 
-            var message = JsonSerializer.Deserialize(row.Payload, eventType, EventOutbox<TDbContext>.PayloadJson)
+            var message = JsonSerializer.Deserialize(row.Payload, eventType, OutboxMessages.PayloadJson)
                 ?? throw new InvalidOperationException($"Outbox row {row.Id} has an empty payload.");
 
             await resilience.Pipeline.ExecuteAsync(
