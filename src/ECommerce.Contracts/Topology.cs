@@ -56,7 +56,8 @@ public static class Topology
     public static IReadOnlyList<QueueBinding> ConsumerQueues { get; } =
     [
         new(Queues.PaymentOrderCreated, [RoutingKeys.OrderCreated]),
-        new(Queues.PaymentCompensation, [RoutingKeys.StockInsufficient, RoutingKeys.ShipmentFailed]),
+        // A parked shipment is not refunded: it waits in the final DLQ to be inspected and replayed.
+        new(Queues.PaymentCompensation, [RoutingKeys.StockInsufficient]),
         new(Queues.NotificationOrderCreated, [RoutingKeys.OrderCreated]),
         new(Queues.NotificationPaymentProcessed, ["payment.processed.*"]),
         new(Queues.NotificationFulfilment, [RoutingKeys.StockInsufficient, "shipping.shipment.*", RoutingKeys.PaymentRefunded]),

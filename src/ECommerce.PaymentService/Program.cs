@@ -11,8 +11,7 @@ builder.AddServiceDefaults();
 builder.AddServiceDatabase<PaymentsDbContext>("paymentsdb");
 builder.AddMessaging<PaymentsDbContext>("payment-service", messaging => messaging
     .Consume<OrderCreatedConsumer>(Topology.Queues.PaymentOrderCreated)
-    .Consume<StockInsufficientConsumer>(Topology.Queues.PaymentCompensation)
-    .Consume<ShipmentFailedConsumer>(Topology.Queues.PaymentCompensation));
+    .Consume<StockInsufficientConsumer>(Topology.Queues.PaymentCompensation));
 builder.AddPayments();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();

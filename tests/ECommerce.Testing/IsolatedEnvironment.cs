@@ -33,7 +33,7 @@ public sealed class IsolatedEnvironment : IAsyncDisposable
     public static async Task<IsolatedEnvironment> CreateAsync(string purpose)
     {
         var infrastructure = await TestInfrastructure.GetAsync();
-        var name = $"t_{Sanitize(purpose)}_{Guid.NewGuid():N}"[..40].TrimEnd('_');
+        var name = $"t_{Sanitize(purpose)}_{Guid.NewGuid():N}"[..24];
         var environment = new IsolatedEnvironment(infrastructure, name);
         await environment.Admin.CreateVirtualHostAsync(environment.VirtualHost);
         return environment;

@@ -39,6 +39,9 @@ public static class MessagingTelemetry
     public static readonly Counter<long> DeadLettered =
         Meter.CreateCounter<long>("ecommerce.messaging.dead_lettered", description: "Messages parked in a dead-letter queue.");
 
+    public static readonly Counter<long> DeadLettersReplayed =
+        Meter.CreateCounter<long>("ecommerce.messaging.dead_letters.replayed", description: "Parked messages sent back to their work queue.");
+
     public static readonly Counter<long> PublishRetries =
         Meter.CreateCounter<long>("ecommerce.messaging.publishes.retried", description: "Publish attempts repeated after a failure (backoff with jitter).");
 

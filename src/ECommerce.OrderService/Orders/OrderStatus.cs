@@ -26,12 +26,12 @@ public static class OrderStatusProgress
         OrderStatus.Pending => 0,
         OrderStatus.Paid => 10,
         OrderStatus.StockReserved => 20,
+        // Below Shipped: a shipment parked in the final DLQ can be replayed and still ship.
+        OrderStatus.ShippingFailed => 25,
         OrderStatus.Shipped => 30,
-        OrderStatus.PaymentFailed or OrderStatus.OutOfStock or OrderStatus.ShippingFailed => 40,
+        OrderStatus.PaymentFailed or OrderStatus.OutOfStock => 40,
         OrderStatus.Refunded => -1,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
-    /// <summary>True when no further event changes the order's status.</summary>
-    public static bool IsFinal(this OrderStatus status) => status.Rank() >= OrderStatus.Shipped.Rank();
 }

@@ -19,16 +19,3 @@ internal sealed class StockInsufficientConsumer(
         "Out of stock: " + string.Join(", ", message.Shortfalls.Select(s =>
             string.Create(CultureInfo.InvariantCulture, $"{s.ProductId} (requested {s.Requested}, available {s.Available})")));
 }
-
-/// <summary>Refunds a paid order the carrier could not ship after every attempt.</summary>
-internal sealed class ShipmentFailedConsumer(
-    PaymentsDbContext db,
-    PaymentRefunds refunds,
-    ILogger<ShipmentFailedConsumer> logger) : IdempotentConsumer<ShipmentFailed, PaymentsDbContext>(db, logger)
-{
-    protected override Task HandleAsync(ShipmentFailed message, ConsumeContext<ShipmentFailed> context) =>
-        refunds.RefundAsync(message, message.CustomerEmail, RefundReason(message), context.CancellationToken);
-
-    internal static string RefundReason(ShipmentFailed message) =>
-        string.Create(CultureInfo.InvariantCulture, $"Shipment failed after {message.Attempts} attempts: {message.Reason}");
-}

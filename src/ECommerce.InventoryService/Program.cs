@@ -1,0 +1,29 @@
+using ECommerce.Contracts;
+using ECommerce.InventoryService.Catalog;
+using ECommerce.InventoryService.Persistence;
+using ECommerce.InventoryService.Stock;
+using ECommerce.Messaging;
+using ECommerce.Messaging.Persistence;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
+builder.AddMessaging<InventoryDbContext>("inventory-service", messaging => messaging
+    .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded));
+builder.AddStockReservations();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapDefaultEndpoints();
+app.MapCatalogEndpoints();
+app.MapReservationEndpoints();
+
+app.Run();
+
+public partial class Program;

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ECommerce.Messaging.DeadLetters;
+
+/// <summary>
+/// The HTTP API on a dead-letter queue: list what is parked and why, replay one message or all.
+/// Every call needs the <c>X-Api-Key</c> header to equal <c>DeadLetters:ApiKey</c>; without a
+/// configured key the API refuses every call (it fails closed).
+/// </summary>
+public static class DeadLetterEndpoints
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+    public const string ApiKeySetting = "DeadLetters:ApiKey";
+
+    public static IEndpointRouteBuilder MapDeadLetterEndpoints(this IEndpointRouteBuilder app, string deadLetterQueue, string workQueue)
+    {
+        var queue = new DeadLetterQueue(app.ServiceProvider.GetRequiredService<BrokerAddress>(), deadLetterQueue, workQueue);
+        var group = app.MapGroup("/dead-letters")
+            .WithTags("Dead letters")
+            .AddEndpointFilter(async (context, next) =>
+                HasValidApiKey(context.HttpContext)
+                    ? await next(context)
+                    : TypedResults.Problem(
+                        statusCode: StatusCodes.Status401Unauthorized,
+                        title: "API key required",
+                        detail: $"Send the dead-letter API key in the {ApiKeyHeader} header."));
+
+        group.MapGet("/", async (int? limit, CancellationToken cancellationToken) =>
+                TypedResults.Ok(new { queue = queue.Name, messages = await queue.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), cancellationToken) }))
+            .WithName("ListDeadLetters")
+            .WithSummary($"Lists the messages parked in {deadLetterQueue} with their attempts and last error.");
+
+        group.MapPost("/{messageId:guid}/replay", async (Guid messageId, CancellationToken cancellationToken) =>
+            {
+                var replayed = await queue.ReplayAsync(letter => letter.MessageId == messageId, cancellationToken);
+                return replayed == 0
+                    ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not parked", detail: $"Message {messageId} is not in {deadLetterQueue}.")
+                    : Results.Ok(new { replayed });
+            })
+            .WithName("ReplayDeadLetter")
+            .WithSummary($"Sends one parked message back to {workQueue}, with all its attempts.");
+
+        group.MapPost("/replay", async (CancellationToken cancellationToken) =>
+                TypedResults.Ok(new { replayed = await queue.ReplayAsync(_ => true, cancellationToken) }))
+            .WithName("ReplayAllDeadLetters")
+            .WithSummary($"Sends every parked message back to {workQueue}.");
+
+        return app;
+    }
+
+    private static bool HasValidApiKey(HttpContext context)
+    {
+        var expected = context.RequestServices.GetRequiredService<IConfiguration>()[ApiKeySetting];
+        if (string.IsNullOrEmpty(expected) || context.Request.Headers[ApiKeyHeader] is not [{ } supplied])
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(supplied), Encoding.UTF8.GetBytes(expected));
+    }
+}

@@ -1,0 +1,38 @@
+using ECommerce.Contracts;
+using ECommerce.Messaging;
+using ECommerce.Messaging.DeadLetters;
+using ECommerce.Messaging.Persistence;
+using ECommerce.ShippingService.Persistence;
+using ECommerce.ShippingService.Shipments;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var shipping = builder.Configuration.GetSection(ShippingOptions.SectionName).Get<ShippingOptions>() ?? new();
+
+builder.AddServiceDefaults();
+builder.AddServiceDatabase<ShippingDbContext>("shippingdb");
+builder.AddMessaging<ShippingDbContext>("shipping-service", messaging => messaging
+    .Consume<PaymentSucceededConsumer>(Topology.Queues.Shipping)
+    .Consume<StockReservedConsumer>(Topology.Queues.Shipping)
+    .Consume<StockInsufficientConsumer>(Topology.Queues.Shipping)
+    .WithDelayedRetry(Topology.Queues.Shipping, new DelayedRetryPolicy(
+        Topology.Queues.ShippingRetry,
+        Topology.Queues.ShippingFinalDeadLetter,
+        TimeSpan.FromMilliseconds(shipping.RetryDelay),
+        shipping.MaxAttempts)));
+builder.AddShipping();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapDefaultEndpoints();
+app.MapShipmentEndpoints();
+app.MapDeadLetterEndpoints(Topology.Queues.ShippingFinalDeadLetter, Topology.Queues.Shipping);
+
+app.Run();
+
+public partial class Program;
