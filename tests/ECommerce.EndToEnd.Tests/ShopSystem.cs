@@ -15,7 +15,7 @@ namespace ECommerce.EndToEnd.Tests;
 /// All five services, in process, on one virtual host of the real RabbitMQ and each with its
 /// own real PostgreSQL database: the whole flow, as it runs under the AppHost.
 /// </summary>
-public sealed class ShopSystem : IAsyncLifetime
+public class ShopSystem : IAsyncLifetime
 {
     /// <summary>Shipping timings short enough for tests: 3 attempts, 400 ms apart.</summary>
     public const int ShippingRetryDelayMs = 400;
@@ -30,6 +30,8 @@ public sealed class ShopSystem : IAsyncLifetime
     };
 
     private readonly List<IAsyncDisposable> hosts = [];
+    private readonly List<HttpClient> orderReplicas = [];
+    private readonly List<IServiceProvider> orderServices = [];
 
     public IsolatedEnvironment Environment { get; private set; } = null!;
 
@@ -43,21 +45,48 @@ public sealed class ShopSystem : IAsyncLifetime
 
     public HttpClient Notifications { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        Environment = await IsolatedEnvironment.CreateAsync("e2e");
-        Orders = Start(new ServiceHost<OrderService::Program>(Environment, "ordersdb"));
-        Payments = Start(new ServiceHost<PaymentService::Program>(Environment, "paymentsdb"));
-        Inventory = Start(new ServiceHost<InventoryService::Program>(Environment, "inventorydb"));
-        Shipping = Start(new ServiceHost<ShippingService::Program>(Environment, "shippingdb", new Dictionary<string, string?>
-        {
-            ["Shipping:RetryDelay"] = ShippingRetryDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Shipping:MaxAttempts"] = ShippingMaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["DeadLetters:ApiKey"] = DeadLetterApiKey,
-        }));
-        Notifications = Start(new ServiceHost<NotificationService::Program>(Environment, "notificationsdb"));
+    /// <summary>Every replica of the Order service (they share one database, so their dispatchers compete).</summary>
+    public IReadOnlyList<HttpClient> OrderReplicas => orderReplicas;
 
-        foreach (var client in new[] { Orders, Payments, Inventory, Shipping, Notifications })
+    /// <summary>The services of each Order service replica, for looking inside (circuit state, database).</summary>
+    public IReadOnlyList<IServiceProvider> OrderServices => orderServices;
+
+    protected virtual int OrderReplicaCount => 1;
+
+    protected virtual int PaymentReplicaCount => 1;
+
+    /// <summary>Settings every service gets on top of the test defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    /// <summary>The servers to run on; null for the shared ones.</summary>
+    protected virtual Task<TestInfrastructure?> GetInfrastructureAsync() => Task.FromResult<TestInfrastructure?>(null);
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        Environment = await IsolatedEnvironment.CreateAsync(GetType().Name, await GetInfrastructureAsync());
+        for (var replica = 0; replica < OrderReplicaCount; replica++)
+        {
+            var host = new ServiceHost<OrderService::Program>(Environment, "ordersdb", Settings.ToDictionary());
+            orderReplicas.Add(Start(host));
+            orderServices.Add(host.Services);
+        }
+
+        Orders = orderReplicas[0];
+        for (var replica = 0; replica < PaymentReplicaCount; replica++)
+        {
+            var client = Start(new ServiceHost<PaymentService::Program>(Environment, "paymentsdb", Settings.ToDictionary()));
+            Payments ??= client;
+        }
+
+        Inventory = Start(new ServiceHost<InventoryService::Program>(Environment, "inventorydb", Settings.ToDictionary()));
+        var shippingSettings = Settings.ToDictionary();
+        shippingSettings["Shipping:RetryDelay"] = ShippingRetryDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        shippingSettings["Shipping:MaxAttempts"] = ShippingMaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        shippingSettings["DeadLetters:ApiKey"] = DeadLetterApiKey;
+        Shipping = Start(new ServiceHost<ShippingService::Program>(Environment, "shippingdb", shippingSettings));
+        Notifications = Start(new ServiceHost<NotificationService::Program>(Environment, "notificationsdb", Settings.ToDictionary()));
+
+        foreach (var client in orderReplicas.Append(Payments).Append(Inventory).Append(Shipping).Append(Notifications))
         {
             await Eventually.UntilAsync(
                 async () => (await client.GetAsync("/health")).StatusCode,
@@ -108,7 +137,7 @@ public sealed class ShopSystem : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         foreach (var host in Enumerable.Reverse(hosts))
         {

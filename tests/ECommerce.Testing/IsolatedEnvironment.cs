@@ -30,9 +30,9 @@ public sealed class IsolatedEnvironment : IAsyncDisposable
     public string MessagingConnectionString =>
         new UriBuilder(Infrastructure.RabbitMq) { Path = "/" + Uri.EscapeDataString(VirtualHost) }.Uri.ToString();
 
-    public static async Task<IsolatedEnvironment> CreateAsync(string purpose)
+    public static async Task<IsolatedEnvironment> CreateAsync(string purpose, TestInfrastructure? onInfrastructure = null)
     {
-        var infrastructure = await TestInfrastructure.GetAsync();
+        var infrastructure = onInfrastructure ?? await TestInfrastructure.GetAsync();
         var name = $"t_{Sanitize(purpose)}_{Guid.NewGuid():N}"[..24];
         var environment = new IsolatedEnvironment(infrastructure, name);
         await environment.Admin.CreateVirtualHostAsync(environment.VirtualHost);

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace ECommerce.Testing;
+
+/// <summary>
+/// A RabbitMQ broker of a test's own, which the test may stop and start to simulate an outage
+/// without disturbing the tests that share the common broker. It is a private node started by
+/// <c>eng/infra.sh</c> from the installed <c>rabbitmq-server</c> (no Docker needed).
+/// </summary>
+public sealed class DedicatedBroker : IAsyncDisposable
+{
+    private readonly string infraScript;
+    private readonly Dictionary<string, string> environment;
+
+    private DedicatedBroker(string infraScript, string stateDirectory, int port, int managementPort)
+    {
+        this.infraScript = infraScript;
+        StateDirectory = stateDirectory;
+        Port = port;
+        environment = new Dictionary<string, string>
+        {
+            ["ECOMMERCE_INFRA_DIR"] = stateDirectory,
+            ["RABBITMQ_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RABBITMQ_MANAGEMENT_PORT"] = managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        Infrastructure = null!;
+        ManagementUri = new Uri($"http://ecommerce:ecommerce@localhost:{managementPort}");
+        AmqpUri = new Uri($"amqp://ecommerce:ecommerce@localhost:{port}");
+    }
+
+    public string StateDirectory { get; }
+
+    public int Port { get; }
+
+    public Uri AmqpUri { get; }
+
+    public Uri ManagementUri { get; }
+
+    /// <summary>The shared PostgreSQL with this broker in place of the shared one.</summary>
+    public TestInfrastructure Infrastructure { get; private set; }
+
+    public static async Task<DedicatedBroker> StartAsync()
+    {
+        var script = FindInfraScript();
+        var directory = Path.Combine(Path.GetTempPath(), "ecommerce-tests", "broker-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        // infra.sh puts Erlang's distribution and CLI ports at +20000 and +30000: all must be free.
+        var port = FreePort(10_000, 15_000, offsets: [0, 20_000, 30_000]);
+        var broker = new DedicatedBroker(script, directory, port, FreePort(15_000, 20_000, offsets: [0]));
+        var shared = await TestInfrastructure.GetAsync();
+        broker.Infrastructure = shared with { RabbitMq = broker.AmqpUri, RabbitMqManagement = broker.ManagementUri };
+        await broker.StartBrokerAsync();
+        return broker;
+    }
+
+    public Task StartBrokerAsync() => RunAsync("rabbitmq-start");
+
+    public Task StopBrokerAsync() => RunAsync("rabbitmq-stop");
+
+    public async ValueTask DisposeAsync()
+    {
+        await RunAsync("rabbitmq-stop");
+        try
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file the broker wrote as its own user may be left; the temp directory is disposable.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private async Task RunAsync(string command)
+    {
+        var start = new ProcessStartInfo("bash", [infraScript, command]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"eng/infra.sh {command} failed ({process.ExitCode}): {await errors}{await output}");
+        }
+    }
+
+    private static string FindInfraScript()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var script = Path.Combine(directory.FullName, "eng", "infra.sh");
+            if (File.Exists(script))
+            {
+                return script;
+            }
+        }
+
+        throw new InvalidOperationException("eng/infra.sh not found above the test output: the outage tests start a broker of their own with it.");
+    }
+
+    private static int FreePort(int from, int to, int[] offsets)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(from, to);
+            if (offsets.All(offset => IsFree(port + offset)))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException($"No free port between {from} and {to}.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
