@@ -127,6 +127,7 @@ public sealed class RabbitMqAdmin : IDisposable
         [property: JsonPropertyName("name")] string Name,
         [property: JsonPropertyName("durable")] bool Durable,
         [property: JsonPropertyName("messages")] long? Messages,
+        [property: JsonPropertyName("messages_unacknowledged")] long? MessagesUnacknowledged,
         [property: JsonPropertyName("consumers")] int? Consumers,
         [property: JsonPropertyName("arguments")] Dictionary<string, JsonElement>? Arguments);
 

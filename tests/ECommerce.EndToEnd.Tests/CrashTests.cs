@@ -1,0 +1,74 @@
+extern alias OrderService;
+
+using System.Net.Http.Json;
+using System.Text.Json;
+using ECommerce.Contracts;
+using ECommerce.Testing;
+
+namespace ECommerce.EndToEnd.Tests;
+
+/// <summary>A consumer process killed in the middle of its work loses nothing and does nothing twice.</summary>
+public sealed class CrashTests : IAsyncLifetime
+{
+    private const string PaymentProbe = "test.probe.payment.processed";
+    private IsolatedEnvironment environment = null!;
+    private ServiceHost<OrderService::Program> orders = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        environment = await IsolatedEnvironment.CreateAsync("crash");
+        await environment.Admin.CreateProbeQueueAsync(environment.VirtualHost, PaymentProbe, Topology.EventsExchange, "payment.processed.*");
+        orders = new ServiceHost<OrderService::Program>(environment, "ordersdb");
+    }
+
+    [Fact]
+    public async Task A_payment_service_killed_while_charging_leaves_the_message_to_be_charged_once_by_the_next()
+    {
+        var paymentSettings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:messaging"] = environment.MessagingConnectionString,
+            ["ConnectionStrings:paymentsdb"] = environment.DatabaseConnectionString("paymentsdb"),
+            ["Messaging:OutboxPollInterval"] = "200",
+            // Slow enough that the kill lands in the middle of the charge.
+            ["Payments:GatewayLatencyMs"] = "5000",
+        };
+        await using var doomed = await ServiceProcess.StartAsync("ECommerce.PaymentService", paymentSettings);
+
+        using var client = orders.CreateClient();
+        using var placed = await client.PostAsJsonAsync("/orders", ShopSystem.SeedOrder, TestContext.Current.CancellationToken);
+        var orderId = (await placed.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("orderId").GetGuid();
+
+        await Eventually.UntilAsync(
+            () => environment.Admin.GetQueueAsync(environment.VirtualHost, Topology.Queues.PaymentOrderCreated),
+            queue => queue?.MessagesUnacknowledged == 1,
+            "the payment service to be in the middle of the charge");
+        await doomed.KillAsync();
+        Assert.Empty(await environment.Admin.PeekAsync(environment.VirtualHost, PaymentProbe));
+
+        paymentSettings["Payments:GatewayLatencyMs"] = "0";
+        await using var survivor = await ServiceProcess.StartAsync("ECommerce.PaymentService", paymentSettings);
+
+        var order = await Eventually.UntilAsync(
+            () => client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
+            o => o.GetProperty("status").GetString() == "Paid",
+            $"order {orderId} to be paid after the restart");
+        Assert.Single(order.GetProperty("timeline").EnumerateArray(), s => s.GetProperty("status").GetString() == "Paid");
+
+        await Eventually.UntilAsync(
+            () => environment.Admin.GetQueueAsync(environment.VirtualHost, Topology.Queues.PaymentOrderCreated),
+            queue => queue is { Messages: 0 },
+            "the payment queue to be drained");
+        var published = await environment.Admin.PeekAsync(environment.VirtualHost, PaymentProbe);
+        Assert.Single(published, m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal));
+
+        using var payments = new HttpClient { BaseAddress = survivor.BaseAddress };
+        var payment = await payments.GetFromJsonAsync<JsonElement>($"/payments/{orderId}", TestContext.Current.CancellationToken);
+        Assert.Equal("Succeeded", payment.GetProperty("status").GetString());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await orders.DisposeAsync();
+        await environment.DisposeAsync();
+    }
+}
