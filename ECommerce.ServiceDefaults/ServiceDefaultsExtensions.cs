@@ -25,7 +25,7 @@ public static class ServiceDefaultsExtensions
     public const string AlivePath = "/alive";
 
     /// <summary>Activity sources and meters of our own and of the libraries we trace.</summary>
-    private static readonly string[] TracedSources = ["MassTransit", "ECommerce.Messaging", "ECommerce.Orders", "ECommerce.Business"];
+    private static readonly string[] TracedSources = ["MassTransit", "ECommerce.Messaging", "ECommerce.Orders"];
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -51,7 +51,8 @@ public static class ServiceDefaultsExtensions
         });
 
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(builder.Environment.ApplicationName))
+            // Aspire and the launcher name each service (order-service, ...) in OTEL_SERVICE_NAME.
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
@@ -65,7 +66,8 @@ public static class ServiceDefaultsExtensions
                     aspNetCore.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath))
                 .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddNpgsql()
+                .AddProcessor(new CorrelationTagProcessor()));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

@@ -84,6 +84,7 @@ public static class MessagingRegistration
                 });
 
                 ConfigurePublishTopology(rabbit);
+                rabbit.ConnectSendObserver(new TraceParentSendObserver());
 
                 foreach (var endpoint in declarations.Endpoints)
                 {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using ECommerce.Messaging.Diagnostics;
@@ -80,10 +81,31 @@ public sealed class DeadLetterQueue(BrokerAddress broker, string deadLetterQueue
                 continue;
             }
 
+            var letter = Describe(delivery.BasicProperties, delivery.Body);
             var properties = new BasicProperties(delivery.BasicProperties);
             var headers = delivery.BasicProperties.Headers is { } original ? new Dictionary<string, object?>(original) : [];
             headers.Remove(DelayedRetryHeaders.Attempt);
             headers["x-ecommerce-replayed-from"] = deadLetterQueue;
+
+            // The replay continues the order's trace (the parked message's span is its parent),
+            // and the consume that follows becomes the replay's child.
+            ActivityContext.TryParse(HeaderText(headers, TraceHeaders.MassTransitActivityId), null, out var parkedBy);
+            using var activity = MessagingTelemetry.ActivitySource.StartActivity($"{workQueue} replay", ActivityKind.Producer, parkedBy);
+            if (letter.CorrelationId is { } correlationId)
+            {
+                MessagingTelemetry.TagCorrelation(activity, correlationId, letter.OrderId);
+            }
+
+            activity?.SetTag("messaging.system", "rabbitmq");
+            activity?.SetTag("messaging.operation.type", "publish");
+            activity?.SetTag("messaging.destination.name", workQueue);
+            activity?.SetTag("messaging.message.id", letter.MessageId?.ToString());
+            if (activity?.Id is { } traceParent)
+            {
+                headers[TraceHeaders.MassTransitActivityId] = traceParent;
+                headers[TraceParentSendObserver.Header] = traceParent;
+            }
+
             properties.Headers = headers;
             properties.Persistent = true;
 

@@ -103,15 +103,20 @@ public static class MessagingTelemetry
     }
 
     /// <summary>Tags the current span and the ones to come with the order's correlation id.</summary>
-    public static void TagCorrelation(Activity? activity, Guid correlationId, Guid orderId)
+    public static void TagCorrelation(Activity? activity, Guid correlationId, Guid? orderId = null)
     {
         if (activity is null)
         {
             return;
         }
 
+        // Baggage reaches the spans started below this one, and MassTransit carries it across
+        // RabbitMQ (MT-Activity-Correlation-Context), so every later span can be tagged too.
         activity.SetTag(CorrelationIdTag, correlationId.ToString());
-        activity.SetTag("order.id", orderId.ToString());
         activity.SetBaggage(CorrelationIdTag, correlationId.ToString());
+        if (orderId is { } id)
+        {
+            activity.SetTag("order.id", id.ToString());
+        }
     }
 }

@@ -196,8 +196,12 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
     private async Task<PublishOutcome> PublishAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
         ActivityContext.TryParse(row.TraceParent, null, out var storedBy);
+        // The span continues the trace of the request or consume that stored the event, not the
+        // dispatcher loop's: one order stays one trace across the outbox.
         using var activity = MessagingTelemetry.ActivitySource.StartActivity("outbox dispatch", ActivityKind.Internal, storedBy);
-        activity?.SetTag(MessagingTelemetry.CorrelationIdTag, row.CorrelationId.ToString());
+        MessagingTelemetry.TagCorrelation(activity, row.CorrelationId);
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.destination.name", Contracts.Topology.EventsExchange);
         activity?.SetTag("messaging.message.id", row.MessageId.ToString());
         activity?.SetTag("messaging.rabbitmq.destination.routing_key", row.RoutingKey);
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using ECommerce.Contracts;
 using ECommerce.Messaging.Diagnostics;
 using MassTransit;
 using MassTransit.RabbitMqTransport;
@@ -43,6 +45,12 @@ public interface IFinalFailureHandler<in TMessage>
     where TMessage : class
 {
     Task HandleAsync(TMessage message, int attempts, Exception lastError, CancellationToken cancellationToken);
+}
+
+internal static class TraceHeaders
+{
+    /// <summary>Where MassTransit looks for the parent of a consume span (W3C traceparent format).</summary>
+    public const string MassTransitActivityId = "MT-Activity-Id";
 }
 
 internal sealed class DelayedRetryPolicies
@@ -141,6 +149,21 @@ internal sealed partial class DelayedRetryFilter<TMessage>(
 
     private async Task RepublishAsync(ConsumeContext<TMessage> context, string queue, int attempt, Exception exception)
     {
+        // A producer span of its own: the next attempt's consume span becomes its child, so the
+        // trace shows each trip through the retry queue (and the park in the DLQ).
+        using var activity = MessagingTelemetry.ActivitySource.StartActivity($"{queue} publish", ActivityKind.Producer);
+        if (context.Message is IOrderEvent orderEvent)
+        {
+            MessagingTelemetry.TagCorrelation(activity, orderEvent.CorrelationId, orderEvent.OrderId);
+        }
+
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.operation.type", "publish");
+        activity?.SetTag("messaging.destination.name", queue);
+        activity?.SetTag("messaging.rabbitmq.destination.routing_key", queue);
+        activity?.SetTag("messaging.message.id", context.MessageId?.ToString());
+        activity?.SetTag("ecommerce.attempt", attempt);
+
         var received = context.ReceiveContext;
         if (!received.TryGetPayload(out ChannelContext? channel) || !received.TryGetPayload(out RabbitMqBasicConsumeContext? delivery))
         {
@@ -154,6 +177,12 @@ internal sealed partial class DelayedRetryFilter<TMessage>(
         headers[DelayedRetryHeaders.LastError] = exception.Message.Length > MaxErrorLength ? exception.Message[..MaxErrorLength] : exception.Message;
         headers[DelayedRetryHeaders.LastErrorType] = exception.GetType().FullName;
         headers[DelayedRetryHeaders.FailedAt] = clock.GetUtcNow().ToString("O");
+        if (activity?.Id is { } traceParent)
+        {
+            headers[TraceHeaders.MassTransitActivityId] = traceParent;
+            headers[TraceParentSendObserver.Header] = traceParent;
+        }
+
         properties.Headers = headers;
 
         // A per-message expiration would override the retry queue's TTL.

@@ -64,7 +64,7 @@ public static class OrderEndpoints
         }
 
         http.Response.Headers[CorrelationIdHeader] = correlationId.ToString();
-        MessagingTelemetry.TagCorrelation(Activity.Current, correlationId, Guid.Empty);
+        MessagingTelemetry.TagCorrelation(Activity.Current, correlationId);
 
         var (request, bodyError) = await ReadBodyAsync(http.Request, limits.MaxRequestBodyBytes, cancellationToken);
         if (request is null)

@@ -73,6 +73,7 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
         }
 
         MessagingTelemetry.TagCorrelation(Activity.Current, order.CorrelationId, order.Id);
+        OrderMetrics.Placed.Add(1);
         return new Placed(order);
     }
 

@@ -35,9 +35,13 @@ public sealed class OrderProgressConsumer<TEvent>(OrdersDbContext db, TimeProvid
         // One conditional UPDATE instead of read-modify-write: concurrent events of the same
         // order cannot overwrite a later status with an earlier one.
         var overtaken = OvertakenBy(step.Status);
-        await Db.Database.ExecuteSqlAsync(
-            $"UPDATE orders SET status = {step.Status.ToString()}, updated_at = {clock.GetUtcNow()} WHERE id = {message.OrderId} AND status = ANY({overtaken})",
-            context.CancellationToken);
+        var changed = await Db.Database
+            .SqlQuery<DateTimeOffset>($"UPDATE orders SET status = {step.Status.ToString()}, updated_at = {clock.GetUtcNow()} WHERE id = {message.OrderId} AND status = ANY({overtaken}) RETURNING created_at AS \"Value\"")
+            .ToListAsync(context.CancellationToken);
+        if (changed is [var placedAt])
+        {
+            OrderMetrics.RecordStatusChange(step.Status, placedAt, step.OccurredAt);
+        }
     }
 
     private static string[] OvertakenBy(OrderStatus status) =>

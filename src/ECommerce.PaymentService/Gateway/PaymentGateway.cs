@@ -43,7 +43,11 @@ internal sealed class PaymentGateway(IOptions<PaymentOptions> options, TimeProvi
         return Decide(customerId, amount, settings.CardLimit);
     }
 
-    /// <summary>Returns a charge to the customer's card.</summary>
+    /// <summary>
+    /// Returns a charge to the customer's card. The payment id is the idempotency key a real
+    /// processor must get: two compensations of one order may race, both reach the processor,
+    /// and only one commits (row version); the other retries and finds the payment refunded.
+    /// </summary>
     public Task RefundAsync(Guid paymentId, decimal amount, CancellationToken cancellationToken)
     {
         return SimulateLatencyAsync(cancellationToken);

@@ -1,0 +1,31 @@
+using System.Diagnostics;
+using MassTransit;
+
+namespace ECommerce.Messaging;
+
+/// <summary>
+/// Adds the standard W3C <c>traceparent</c> header to every message, beside MassTransit's own
+/// <c>MT-Activity-Id</c>, so consumers that are not MassTransit (another language, a bridge)
+/// continue the trace too. Runs after MassTransit started its send span, which becomes the parent.
+/// </summary>
+internal sealed class TraceParentSendObserver : ISendObserver
+{
+    public const string Header = "traceparent";
+
+    public Task PreSend<T>(SendContext<T> context)
+        where T : class
+    {
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } traceParent })
+        {
+            context.Headers.Set(Header, traceParent);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task PostSend<T>(SendContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    public Task SendFault<T>(SendContext<T> context, Exception exception)
+        where T : class => Task.CompletedTask;
+}
