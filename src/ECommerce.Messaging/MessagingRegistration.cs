@@ -84,7 +84,9 @@ public static class MessagingRegistration
                 });
 
                 ConfigurePublishTopology(rabbit);
-                rabbit.ConnectSendObserver(new TraceParentSendObserver());
+                var traceParent = new TraceParentSendObserver();
+                rabbit.ConnectSendObserver(traceParent);
+                rabbit.ConnectPublishObserver(traceParent);
 
                 foreach (var endpoint in declarations.Endpoints)
                 {

@@ -58,6 +58,11 @@ public class ShopSystem : IAsyncLifetime
     /// <summary>Settings every service gets on top of the test defaults.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Extra registrations of the first Order service replica (e.g. a test exporter).</summary>
+    protected virtual void ConfigureOrderService(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+    {
+    }
+
     /// <summary>The servers to run on; null for the shared ones.</summary>
     protected virtual Task<TestInfrastructure?> GetInfrastructureAsync() => Task.FromResult<TestInfrastructure?>(null);
 
@@ -66,7 +71,7 @@ public class ShopSystem : IAsyncLifetime
         Environment = await IsolatedEnvironment.CreateAsync(GetType().Name, await GetInfrastructureAsync());
         for (var replica = 0; replica < OrderReplicaCount; replica++)
         {
-            var host = new ServiceHost<OrderService::Program>(Environment, "ordersdb", Settings.ToDictionary());
+            var host = new ServiceHost<OrderService::Program>(Environment, "ordersdb", Settings.ToDictionary(), replica == 0 ? ConfigureOrderService : null);
             orderReplicas.Add(Start(host));
             orderServices.Add(host.Services);
         }

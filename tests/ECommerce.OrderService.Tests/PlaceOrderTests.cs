@@ -31,7 +31,12 @@ public sealed class PlaceOrderTests(OrderServiceFixture fixture) : IClassFixture
             () => fixture.Environment.Admin.PeekAsync(fixture.Environment.VirtualHost, OrderServiceFixture.OrderCreatedProbe, 500),
             messages => messages.Any(m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal)),
             $"order.created for {orderId}");
-        var envelope = JsonDocument.Parse(published.Last(m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal)).Payload).RootElement;
+        var message = published.Last(m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal));
+        var envelope = JsonDocument.Parse(message.Payload).RootElement;
+
+        // A standard W3C traceparent for consumers that are not MassTransit, in the order's trace.
+        var traceParent = message.Properties.GetProperty("headers").GetProperty("traceparent").GetString();
+        Assert.StartsWith($"00-{accepted.GetProperty("traceId").GetString()}-", traceParent, StringComparison.Ordinal);
         Assert.Equal(correlationId, envelope.GetProperty("correlationId").GetGuid());
         Assert.Equal(orderId, envelope.GetProperty("message").GetProperty("orderId").GetGuid());
         Assert.Contains("urn:message:ecommerce:order-created:v1", envelope.GetProperty("messageType").EnumerateArray().Select(t => t.GetString()));

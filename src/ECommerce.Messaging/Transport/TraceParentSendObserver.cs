@@ -8,12 +8,30 @@ namespace ECommerce.Messaging;
 /// <c>MT-Activity-Id</c>, so consumers that are not MassTransit (another language, a bridge)
 /// continue the trace too. Runs after MassTransit started its send span, which becomes the parent.
 /// </summary>
-internal sealed class TraceParentSendObserver : ISendObserver
+internal sealed class TraceParentSendObserver : ISendObserver, IPublishObserver
 {
     public const string Header = "traceparent";
 
     public Task PreSend<T>(SendContext<T> context)
-        where T : class
+        where T : class => AddTraceParent(context);
+
+    // Publishes reach observers through the publish transport, also after the send span started.
+    public Task PrePublish<T>(PublishContext<T> context)
+        where T : class => AddTraceParent(context);
+
+    public Task PostPublish<T>(PublishContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+        where T : class => Task.CompletedTask;
+
+    public Task PostSend<T>(SendContext<T> context)
+        where T : class => Task.CompletedTask;
+
+    public Task SendFault<T>(SendContext<T> context, Exception exception)
+        where T : class => Task.CompletedTask;
+
+    private static Task AddTraceParent(SendContext context)
     {
         if (Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } traceParent })
         {
@@ -22,10 +40,4 @@ internal sealed class TraceParentSendObserver : ISendObserver
 
         return Task.CompletedTask;
     }
-
-    public Task PostSend<T>(SendContext<T> context)
-        where T : class => Task.CompletedTask;
-
-    public Task SendFault<T>(SendContext<T> context, Exception exception)
-        where T : class => Task.CompletedTask;
 }

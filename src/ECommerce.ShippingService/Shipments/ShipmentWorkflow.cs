@@ -40,6 +40,14 @@ internal sealed partial class ShipmentWorkflow(
     /// </summary>
     public async Task ShipAsync(StockReserved stock, int attempt, CancellationToken cancellationToken)
     {
+        // Serialises the deliveries of StockReserved for one order (copies under other message
+        // ids, a replay racing a retry) until this transaction ends, so the carrier is booked
+        // once. The inbox only serialises copies with the same message id, and the row version
+        // would catch the race at SaveChanges, after both had booked. An advisory lock, not
+        // SELECT ... FOR UPDATE: CarrierFailureLog updates the row from another connection
+        // while this transaction is still open.
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({stock.OrderId.ToString()}, 0))", cancellationToken);
+
         var shipment = await FindOrCreateAsync(stock.OrderId, stock.CorrelationId, stock.CustomerEmail, stock.Items, cancellationToken);
 
         switch (shipment.State)

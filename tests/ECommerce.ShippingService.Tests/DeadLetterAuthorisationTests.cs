@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ECommerce.Messaging.DeadLetters;
+using ECommerce.ShippingService.Carrier;
+
+namespace ECommerce.ShippingService.Tests;
+
+/// <summary>The dead-letter API answers only callers with the configured X-Api-Key.</summary>
+public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture) : IClassFixture<ShippingServiceFixture>
+{
+    public static TheoryData<string, string, string?> RefusedCalls() => new()
+    {
+        { "GET", "/dead-letters", null },
+        { "GET", "/dead-letters", "guess" },
+        { "GET", "/dead-letters", ShippingServiceFixture.DeadLetterApiKey.ToUpperInvariant() },
+        { "GET", "/dead-letters", "" },
+        { "POST", "/dead-letters/replay", null },
+        { "POST", "/dead-letters/replay", "guess" },
+        { "POST", $"/dead-letters/{Guid.Empty}/replay", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedCalls))]
+    public async Task Calls_without_the_right_key_are_a_401_problem(string method, string path, string? key)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (key is not null)
+        {
+            request.Headers.TryAddWithoutValidation(DeadLetterEndpoints.ApiKeyHeader, key);
+        }
+
+        using var response = await fixture.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal(401, problem.GetProperty("status").GetInt32());
+        Assert.Equal("API key required", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_refused_replay_leaves_the_parked_message_where_it_is()
+    {
+        var (paid, reserved) = ShippingServiceFixture.NewOrder(CarrierClient.AlwaysDownTrigger);
+        await fixture.PublishAsync(paid);
+        await fixture.PublishAsync(reserved);
+        var letter = await fixture.WaitForDeadLetterAsync(paid.OrderId);
+        var messageId = letter.GetProperty("messageId").GetGuid();
+
+        using var replayAll = await fixture.Client.PostAsync("/dead-letters/replay", null, TestContext.Current.CancellationToken);
+        using var wrongKey = new HttpRequestMessage(HttpMethod.Post, $"/dead-letters/{messageId}/replay");
+        wrongKey.Headers.Add(DeadLetterEndpoints.ApiKeyHeader, "guess");
+        using var replayOne = await fixture.Client.SendAsync(wrongKey, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replayAll.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, replayOne.StatusCode);
+        var stillParked = Assert.Single(await fixture.DeadLettersOfAsync(paid.OrderId));
+        Assert.Equal(messageId, stillParked.GetProperty("messageId").GetGuid());
+        Assert.Equal(ShippingServiceFixture.MaxAttempts, stillParked.GetProperty("attempts").GetInt32());
+    }
+}
