@@ -203,6 +203,7 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
         activity?.SetTag("messaging.system", "rabbitmq");
         activity?.SetTag("messaging.destination.name", Contracts.Topology.EventsExchange);
         activity?.SetTag("messaging.message.id", row.MessageId.ToString());
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = row.CorrelationId, ["MessageId"] = row.MessageId });
         activity?.SetTag("messaging.rabbitmq.destination.routing_key", row.RoutingKey);
 
         try

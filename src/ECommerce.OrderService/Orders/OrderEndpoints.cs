@@ -47,6 +47,7 @@ public static class OrderEndpoints
         ProductCatalog catalog,
         OrderPlacement placement,
         IOptions<OrdersOptions> options,
+        ILogger<OrderPlacement> logger,
         CancellationToken cancellationToken)
     {
         var limits = options.Value;
@@ -65,6 +66,7 @@ public static class OrderEndpoints
 
         http.Response.Headers[CorrelationIdHeader] = correlationId.ToString();
         MessagingTelemetry.TagCorrelation(Activity.Current, correlationId);
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId });
 
         var (request, bodyError) = await ReadBodyAsync(http.Request, limits.MaxRequestBodyBytes, cancellationToken);
         if (request is null)
