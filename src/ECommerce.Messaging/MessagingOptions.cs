@@ -50,6 +50,21 @@ public sealed class MessagingOptions
     /// </summary>
     public string? JournalDirectory { get; set; }
 
+    /// <summary>The first option that is out of range, or null when all are usable.</summary>
+    public string? Problem() =>
+        MaxRetries < 0 ? $"{nameof(MaxRetries)} must be 0 or more."
+        : RetryDelay < 0 ? $"{nameof(RetryDelay)} must be 0 or more."
+        : FailureThreshold < 1 ? $"{nameof(FailureThreshold)} must be at least 1."
+        : ResetTimeout < 0 ? $"{nameof(ResetTimeout)} must be 0 or more."
+        : HalfOpenRequests < 1 ? $"{nameof(HalfOpenRequests)} must be at least 1."
+        : SuccessThreshold < 1 ? $"{nameof(SuccessThreshold)} must be at least 1."
+        : ConnectionCheckDelay < 1 ? $"{nameof(ConnectionCheckDelay)} must be at least 1."
+        : PrefetchCount < 1 ? $"{nameof(PrefetchCount)} must be at least 1."
+        : OutboxBatchSize < 1 ? $"{nameof(OutboxBatchSize)} must be at least 1."
+        : OutboxPollInterval < 1 ? $"{nameof(OutboxPollInterval)} must be at least 1."
+        : PublishTimeout < 1 ? $"{nameof(PublishTimeout)} must be at least 1."
+        : null;
+
     /// <summary>In-process redeliveries of a failing message before it goes to the error queue.</summary>
     public int ConsumerRetries { get; set; } = 3;
 

@@ -42,7 +42,10 @@ public static class MessagingRegistration
                 $"ConnectionStrings:{ConnectionName} is not set. Run the service through the AppHost or eng/run-local.sh, " +
                 $"or set ConnectionStrings__{ConnectionName}=amqp://user:password@host:5672."));
 
-        builder.Services.AddOptions<MessagingOptions>().BindConfiguration(MessagingOptions.SectionName);
+        builder.Services.AddOptions<MessagingOptions>()
+            .BindConfiguration(MessagingOptions.SectionName)
+            .Validate(options => options.Problem() is null, $"An option of the '{MessagingOptions.SectionName}' section is out of range (see MessagingOptions).")
+            .ValidateOnStart();
         builder.Services.AddSingleton(new MessagingServiceInfo(serviceName));
         builder.Services.AddSingleton(broker);
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();

@@ -54,10 +54,22 @@ internal sealed partial class DatabaseMigrator<TDbContext>(
                 await scope.ServiceProvider.GetRequiredService<TDbContext>().Database.MigrateAsync(cancellationToken);
                 return;
             }
-            catch (Exception exception) when (exception is not OperationCanceledException && DateTimeOffset.UtcNow < deadline)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped while waiting for the database: the host is shutting down anyway.
+                return;
+            }
+            catch (Exception exception) when (DateTimeOffset.UtcNow < deadline)
             {
                 LogMigrationRetry(attempt, exception.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * attempt)), cancellationToken);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 250 * attempt)), cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
