@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace ECommerce.Messaging.Persistence;
 
@@ -22,10 +23,26 @@ public static class ServiceDatabase
                 $"ConnectionStrings:{connectionName} is not set. Run the service through the AppHost or eng/run-local.sh, " +
                 $"or set ConnectionStrings__{connectionName}=\"Host=...;Port=...;Username=...;Password=...;Database=...\".");
 
+        // Every service runs the same few statement shapes thousands of times: prepare them once
+        // per physical connection instead of parsing and planning each one, and do not reset a
+        // pooled connection (DISCARD ALL) on every reuse: nothing here keeps session state.
+        // Explicit settings in the connection string win.
+        var npgsql = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            npgsql.MaxAutoPrepare = 64;
+            npgsql.AutoPrepareMinUsages = 2;
+        }
+
+        if (!connectionString.Contains("No Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            npgsql.NoResetOnClose = true;
+        }
+
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OutboxCommitInterceptor>();
         builder.Services.AddDbContextPool<TDbContext>((services, options) => options
-            .UseNpgsql(connectionString)
+            .UseNpgsql(npgsql.ConnectionString)
             .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
 
         builder.Services.AddHealthChecks().AddDbContextCheck<TDbContext>(name: "database", tags: ["ready"]);

@@ -1,0 +1,242 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using ECommerce.LoadTest;
+
+var baseUrl = new Option<string>("--base-url")
+{
+    Description = "The order service.",
+    DefaultValueFactory = _ => "http://localhost:3000",
+};
+var rabbitMq = new Option<string>("--rabbitmq")
+{
+    Description = $"The broker for the ceiling measurement (amqp://user:password@host:port). Default: ${EnvironmentDefaults.MessagingVariable}, else {EnvironmentDefaults.RabbitMq}.",
+    DefaultValueFactory = _ => EnvironmentDefaults.Read(EnvironmentDefaults.MessagingVariable, EnvironmentDefaults.RabbitMq),
+};
+var management = new Option<string>("--rabbitmq-management")
+{
+    Description = $"The management API (http://user:password@host:port), for the broker's message counters and the ceiling's temporary vhost; 'none' to count messages instead. Default: ${EnvironmentDefaults.ManagementVariable}, else {EnvironmentDefaults.Management}.",
+    DefaultValueFactory = _ => EnvironmentDefaults.Read(EnvironmentDefaults.ManagementVariable, EnvironmentDefaults.Management),
+};
+var rate = new Option<double?>("--rate") { Description = "Orders per second (open loop). Standard scenario: the steady phase's rate (100)." };
+var concurrency = new Option<int?>("--concurrency") { Description = "POSTs in flight at once (closed loop). Standard scenario: the saturation phase's concurrency (64)." };
+var duration = DurationOption("--duration", null, "How long each measured phase sends, e.g. 60s, 2m (default 60s unless --count is given).");
+var count = new Option<int?>("--count") { Description = "Orders each measured phase sends (with --duration: whichever comes first)." };
+var warmup = DurationOption("--warmup", TimeSpan.FromSeconds(10), "Warm-up before the measured phases, at the measured load (steady rate for the standard scenario); 0 for none.");
+var finalTimeout = DurationOption("--final-timeout", TimeSpan.FromSeconds(60), "How long after sending ends an accepted order may take to reach a final state before it counts as lost.");
+var scenario = new Option<string>("--scenario")
+{
+    Description = "'standard': warm-up, 60 s at 100 orders/s, then 60 s of saturation at 64 concurrent POSTs, with the targets judged. Without it: one phase from --rate/--concurrency and --duration/--count.",
+};
+scenario.AcceptOnlyFromAmong(Runner.StandardScenario);
+var output = new Option<string?>("--output") { Description = "Write the results as JSON to this file." };
+var ceilingMessages = new Option<int>("--ceiling-messages")
+{
+    Description = "Confirmed publishes of the raw broker ceiling measurement; 0 skips it.",
+    DefaultValueFactory = _ => 20_000,
+};
+var ceilingSize = new Option<int>("--ceiling-message-size")
+{
+    Description = "Bytes per message of the ceiling measurement.",
+    DefaultValueFactory = _ => 1024,
+};
+var pollInterval = DurationOption("--poll-interval", TimeSpan.FromMilliseconds(250), "How often orders that are not final yet are asked about (GET /orders/{id}).");
+var pollConcurrency = new Option<int>("--poll-concurrency")
+{
+    Description = "GET /orders/{id} requests in flight at once.",
+    DefaultValueFactory = _ => 16,
+};
+var maxPending = new Option<int>("--max-pending")
+{
+    Description = "Accepted orders not yet final before the sender waits (keeps a saturated pipeline's backlog bounded); 0: no limit.",
+    DefaultValueFactory = _ => 1000,
+};
+var maxInFlight = new Option<int>("--max-in-flight")
+{
+    Description = "POSTs in flight at once in rate mode; the schedule slips beyond it.",
+    DefaultValueFactory = _ => 512,
+};
+var httpTimeout = DurationOption("--http-timeout", TimeSpan.FromSeconds(30), "Timeout of one HTTP request.");
+
+var root = new RootCommand(
+    "Load test of the ECommerce order pipeline: sends orders to a running system, follows each one to a final state, " +
+    "reports throughput, latency and broker messages/s against a raw RabbitMQ ceiling measured in the same run. See bench/README.md.")
+{
+    baseUrl, rabbitMq, management, rate, concurrency, duration, count, warmup, finalTimeout, scenario, output,
+    ceilingMessages, ceilingSize, pollInterval, pollConcurrency, maxPending, maxInFlight, httpTimeout,
+};
+
+root.Validators.Add(result =>
+{
+    try
+    {
+        ValidateTogether(result);
+    }
+    catch (InvalidOperationException)
+    {
+        // An option's value did not parse: that error is reported, and its value cannot be read.
+    }
+});
+
+void ValidateTogether(CommandResult result)
+{
+    var isStandard = result.GetValue(scenario) == Runner.StandardScenario;
+    if (!isStandard && result.GetValue(rate) is not null && result.GetValue(concurrency) is not null)
+    {
+        result.AddError("Give --rate or --concurrency, not both (the standard scenario takes both: steady rate and saturation concurrency).");
+    }
+
+    if (result.GetValue(rate) is <= 0)
+    {
+        result.AddError("--rate must be above 0.");
+    }
+
+    if (result.GetValue(concurrency) is <= 0)
+    {
+        result.AddError("--concurrency must be above 0.");
+    }
+
+    if (result.GetValue(count) is <= 0)
+    {
+        result.AddError("--count must be above 0.");
+    }
+
+    if (result.GetValue(duration) is { } d && d <= TimeSpan.Zero)
+    {
+        result.AddError("--duration must be above 0.");
+    }
+}
+
+root.SetAction(async (parsed, cancellationToken) =>
+{
+    // Checked here, not in a validator: validators see options without their defaults.
+    var problems = new List<string>();
+    if (parsed.GetValue(pollInterval) < TimeSpan.FromMilliseconds(10))
+    {
+        problems.Add("--poll-interval must be at least 10ms.");
+    }
+
+    if (parsed.GetValue(pollConcurrency) <= 0 || parsed.GetValue(maxInFlight) <= 0 || parsed.GetValue(ceilingSize) <= 0)
+    {
+        problems.Add("--poll-concurrency, --max-in-flight and --ceiling-message-size must be above 0.");
+    }
+
+    if (parsed.GetValue(maxPending) < 0 || parsed.GetValue(ceilingMessages) < 0)
+    {
+        problems.Add("--max-pending and --ceiling-messages must be at least 0.");
+    }
+
+    foreach (var (name, value) in new[] { ("--base-url", parsed.GetValue(baseUrl)), ("--rabbitmq", parsed.GetValue(rabbitMq)) })
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out _))
+        {
+            problems.Add($"{name}: '{value}' is not an absolute URL.");
+        }
+    }
+
+    if (parsed.GetValue(management) is var managementText && managementText != "none" && !Uri.TryCreate(managementText, UriKind.Absolute, out _))
+    {
+        problems.Add($"--rabbitmq-management: '{managementText}' is not an absolute URL (or 'none').");
+    }
+
+    if (problems.Count > 0)
+    {
+        foreach (var problem in problems)
+        {
+            await Console.Error.WriteLineAsync(problem);
+        }
+
+        return 2;
+    }
+
+    var standard = parsed.GetValue(scenario) == Runner.StandardScenario;
+    var measuredDuration = parsed.GetValue(duration);
+    var measuredCount = parsed.GetValue(count);
+    if (measuredDuration is null && measuredCount is null)
+    {
+        measuredDuration = TimeSpan.FromSeconds(60);
+    }
+
+    var warmupLength = parsed.GetValue(warmup)!.Value;
+    var phases = new List<PhaseSpec>();
+    if (standard)
+    {
+        var steadyRate = parsed.GetValue(rate) ?? 100;
+        if (warmupLength > TimeSpan.Zero)
+        {
+            phases.Add(new PhaseSpec("warmup", steadyRate, null, warmupLength, null, Measured: false));
+        }
+
+        phases.Add(new PhaseSpec(Runner.SteadyPhase, steadyRate, null, measuredDuration, measuredCount, Measured: true));
+        phases.Add(new PhaseSpec(Runner.SaturationPhase, null, parsed.GetValue(concurrency) ?? 64, measuredDuration, measuredCount, Measured: true));
+    }
+    else
+    {
+        var phaseRate = parsed.GetValue(rate);
+        var phaseConcurrency = parsed.GetValue(concurrency);
+        if (phaseRate is null && phaseConcurrency is null)
+        {
+            phaseRate = 100;
+        }
+
+        if (warmupLength > TimeSpan.Zero)
+        {
+            phases.Add(new PhaseSpec("warmup", phaseRate, phaseConcurrency, warmupLength, null, Measured: false));
+        }
+
+        phases.Add(new PhaseSpec(phaseRate is null ? "concurrency" : "rate", phaseRate, phaseConcurrency, measuredDuration, measuredCount, Measured: true));
+    }
+
+    var managementValue = parsed.GetValue(management)!;
+    var settings = new RunSettings
+    {
+        BaseUrl = new Uri(parsed.GetValue(baseUrl)!),
+        RabbitMq = new Uri(parsed.GetValue(rabbitMq)!),
+        RabbitMqManagement = managementValue == "none" ? null : new Uri(managementValue),
+        Scenario = standard ? Runner.StandardScenario : "custom",
+        Phases = phases,
+        FinalTimeout = parsed.GetValue(finalTimeout)!.Value,
+        OutputPath = parsed.GetValue(output),
+        CeilingMessages = parsed.GetValue(ceilingMessages),
+        CeilingMessageBytes = parsed.GetValue(ceilingSize),
+        PollInterval = parsed.GetValue(pollInterval)!.Value,
+        PollConcurrency = parsed.GetValue(pollConcurrency),
+        MaxPending = parsed.GetValue(maxPending),
+        MaxInFlightPosts = parsed.GetValue(maxInFlight),
+        HttpTimeout = parsed.GetValue(httpTimeout)!.Value,
+    };
+
+    return await new Runner(settings).RunAsync(cancellationToken);
+});
+
+// Ctrl-C cancels the run: sending stops, the partial results are printed and written, exit 130.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+
+static Option<TimeSpan?> DurationOption(string name, TimeSpan? defaultValue, string description)
+{
+    var option = new Option<TimeSpan?>(name)
+    {
+        Description = description,
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return null;
+            }
+
+            var text = result.Tokens[^1].Value;
+            if (Durations.TryParse(text, out var value))
+            {
+                return value;
+            }
+
+            result.AddError($"{name}: '{text}' is not a duration (e.g. 60s, 500ms, 2m).");
+            return null;
+        },
+    };
+    if (defaultValue is { } fallback)
+    {
+        option.DefaultValueFactory = _ => fallback;
+    }
+
+    return option;
+}
