@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ECommerce.Testing;
-using Npgsql;
 
 namespace ECommerce.EndToEnd.Tests;
 
@@ -41,8 +40,7 @@ public sealed class HealthTests : IAsyncLifetime
     [Fact]
     public async Task Health_follows_the_database()
     {
-        var database = new NpgsqlConnectionStringBuilder(environment.DatabaseConnectionString("paymentsdb")).Database!;
-        await AdministerAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false", $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'");
+        await environment.RefuseConnectionsAsync("paymentsdb");
         try
         {
             var report = await WaitForHealthAsync(HttpStatusCode.ServiceUnavailable);
@@ -51,7 +49,7 @@ public sealed class HealthTests : IAsyncLifetime
         }
         finally
         {
-            await AdministerAsync($"ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS true");
+            await environment.AllowConnectionsAsync("paymentsdb");
         }
 
         await WaitForHealthAsync(HttpStatusCode.OK);
@@ -77,17 +75,5 @@ public sealed class HealthTests : IAsyncLifetime
             $"/health to answer {(int)expected}",
             timeout ?? TimeSpan.FromSeconds(60));
         return report;
-    }
-
-    private async Task AdministerAsync(params string[] statements)
-    {
-        var server = new NpgsqlConnectionStringBuilder(environment.Infrastructure.PostgresServer) { Database = "postgres", Pooling = false };
-        await using var connection = new NpgsqlConnection(server.ConnectionString);
-        await connection.OpenAsync();
-        foreach (var statement in statements)
-        {
-            await using var command = new NpgsqlCommand(statement, connection);
-            await command.ExecuteNonQueryAsync();
-        }
     }
 }

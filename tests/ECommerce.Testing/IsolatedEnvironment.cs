@@ -57,6 +57,19 @@ public sealed class IsolatedEnvironment : IAsyncDisposable
         return new NpgsqlConnectionStringBuilder(Infrastructure.PostgresServer) { Database = name }.ConnectionString;
     }
 
+    /// <summary>
+    /// Makes <paramref name="database"/> refuse every connection and ends the open ones, as if its
+    /// server were down for this service only. Undo with <see cref="AllowConnectionsAsync"/>.
+    /// </summary>
+    public Task RefuseConnectionsAsync(string database)
+    {
+        var name = DatabaseName(database);
+        return AdministerAsync($"ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false", $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+    }
+
+    public Task AllowConnectionsAsync(string database) =>
+        AdministerAsync($"ALTER DATABASE \"{DatabaseName(database)}\" ALLOW_CONNECTIONS true");
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -77,6 +90,20 @@ public sealed class IsolatedEnvironment : IAsyncDisposable
         }
 
         Admin.Dispose();
+    }
+
+    private string DatabaseName(string database) => new NpgsqlConnectionStringBuilder(DatabaseConnectionString(database)).Database!;
+
+    private async Task AdministerAsync(params string[] statements)
+    {
+        var server = new NpgsqlConnectionStringBuilder(Infrastructure.PostgresServer) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(server.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var statement in statements)
+        {
+            await using var command = new NpgsqlCommand(statement, connection);
+            await command.ExecuteNonQueryAsync();
+        }
     }
 
     private static string Sanitize(string purpose) =>
