@@ -11,13 +11,15 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// What every service gets, the same under the Aspire AppHost, the no-Docker launcher and tests:
 /// OpenTelemetry (traces, metrics, logs; OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set),
-/// health endpoints, service discovery and the standard HTTP resilience handler.
+/// health endpoints, RFC 9457 problem details for every error, OpenAPI with a Scalar API
+/// reference, service discovery and the standard HTTP resilience handler.
 /// Built from Microsoft.Extensions.* and OpenTelemetry packages only: no Aspire package.
 /// </summary>
 public static class ServiceDefaultsExtensions
@@ -33,6 +35,8 @@ public static class ServiceDefaultsExtensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -88,11 +92,18 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// <c>/alive</c>: the process answers (liveness). <c>/health</c>: every readiness check
+    /// Problem details for unhandled exceptions and bare status codes (a 404 of an unmatched
+    /// route, a 405), <c>/openapi/v1.json</c> and <c>/scalar/v1</c>, and the health endpoints:
+    /// <c>/alive</c>, the process answers (liveness); <c>/health</c>, every readiness check
     /// passes (database and broker), with each check's status in the JSON body.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapHealthChecks(HealthPath, new HealthCheckOptions
         {

@@ -4,7 +4,6 @@ using ECommerce.InventoryService.Persistence;
 using ECommerce.InventoryService.Stock;
 using ECommerce.Messaging;
 using ECommerce.Messaging.Persistence;
-using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,13 +12,9 @@ builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
 builder.AddMessaging<InventoryDbContext>("inventory-service", messaging => messaging
     .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded));
 builder.AddStockReservations();
-builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-app.MapOpenApi();
-app.MapScalarApiReference();
 app.MapDefaultEndpoints();
 app.MapCatalogEndpoints();
 app.MapReservationEndpoints();

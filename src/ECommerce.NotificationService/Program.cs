@@ -3,7 +3,6 @@ using ECommerce.Messaging;
 using ECommerce.Messaging.Persistence;
 using ECommerce.NotificationService.Notifications;
 using ECommerce.NotificationService.Persistence;
-using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -21,13 +20,9 @@ builder.AddMessaging<NotificationsDbContext>("notification-service", messaging =
     .Consume<NotificationConsumer<ShipmentFailed>>(Topology.Queues.NotificationFulfilment)
     .Consume<NotificationConsumer<PaymentRefunded>>(Topology.Queues.NotificationFulfilment));
 builder.AddNotifications();
-builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-app.MapOpenApi();
-app.MapScalarApiReference();
 app.MapDefaultEndpoints();
 app.MapNotificationEndpoints();
 

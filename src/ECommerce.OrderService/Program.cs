@@ -4,7 +4,6 @@ using ECommerce.Messaging.Persistence;
 using ECommerce.OrderService.Catalog;
 using ECommerce.OrderService.Orders;
 using ECommerce.OrderService.Persistence;
-using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,15 +19,9 @@ builder.AddMessaging<OrdersDbContext>("order-service", messaging => messaging
     .Consume<OrderProgressConsumer<ShipmentFailed>>(Topology.Queues.OrderStatus));
 builder.AddCatalog();
 builder.AddOrders();
-builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapOpenApi();
-app.MapScalarApiReference();
 app.MapDefaultEndpoints();
 app.MapOrderEndpoints();
 

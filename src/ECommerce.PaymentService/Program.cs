@@ -3,7 +3,6 @@ using ECommerce.Messaging;
 using ECommerce.Messaging.Persistence;
 using ECommerce.PaymentService.Payments;
 using ECommerce.PaymentService.Persistence;
-using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -13,13 +12,9 @@ builder.AddMessaging<PaymentsDbContext>("payment-service", messaging => messagin
     .Consume<OrderCreatedConsumer>(Topology.Queues.PaymentOrderCreated)
     .Consume<StockInsufficientConsumer>(Topology.Queues.PaymentCompensation));
 builder.AddPayments();
-builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-app.MapOpenApi();
-app.MapScalarApiReference();
 app.MapDefaultEndpoints();
 app.MapPaymentEndpoints();
 

@@ -4,7 +4,6 @@ using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Persistence;
 using ECommerce.ShippingService.Persistence;
 using ECommerce.ShippingService.Shipments;
-using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,13 +21,9 @@ builder.AddMessaging<ShippingDbContext>("shipping-service", messaging => messagi
         TimeSpan.FromMilliseconds(shipping.RetryDelay),
         shipping.MaxAttempts)));
 builder.AddShipping();
-builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-app.MapOpenApi();
-app.MapScalarApiReference();
 app.MapDefaultEndpoints();
 app.MapShipmentEndpoints();
 app.MapDeadLetterEndpoints(Topology.Queues.ShippingFinalDeadLetter, Topology.Queues.Shipping);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Net.Http.Json;
 using System.Text.Json;
 using ECommerce.Contracts;
 using ECommerce.Testing;
@@ -68,8 +69,14 @@ public sealed class ObservabilityTests(TracedShop shop) : IClassFixture<TracedSh
             items = new[] { new { productId = "PROD123", quantity = 1, price = 29.99m } },
             totalAmount = 29.99m,
         });
-        var order = await shop.WaitForOrderAsync(orderId, "Shipped");
+        await shop.WaitForOrderAsync(orderId, "Shipped");
         await shop.WaitForNotificationsAsync(orderId, "ShipmentDispatched");
+
+        // Every status event consumed, so nothing of this order reaches the metrics test after it.
+        var order = await Eventually.UntilAsync(
+            () => shop.Orders.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
+            o => o.GetProperty("timeline").GetArrayLength() == 4,
+            $"the four steps of order {orderId}");
         var traceId = order.GetProperty("traceId").GetString()!;
 
         // The notification of the shipment is the last consume of the flow.

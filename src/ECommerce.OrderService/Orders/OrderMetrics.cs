@@ -3,8 +3,10 @@ using System.Diagnostics.Metrics;
 namespace ECommerce.OrderService.Orders;
 
 /// <summary>
-/// The business meter <c>ECommerce.Orders</c>: what the shop sells and loses, counted where the
-/// order's status actually changes, so redelivered events are not counted twice.
+/// The business meter <c>ECommerce.Orders</c>: what the shop sells and loses, counted once per
+/// event by the order's progress consumer (its inbox skips redeliveries). Not where the status
+/// changes: events of one order can be consumed out of order, and a late "paid" that no longer
+/// moves a shipped order's status still happened.
 /// </summary>
 public static class OrderMetrics
 {
@@ -26,7 +28,7 @@ public static class OrderMetrics
         description: "Time from POST /orders to the shipment being booked.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
 
-    public static void RecordStatusChange(OrderStatus status, DateTimeOffset placedAt, DateTimeOffset occurredAt)
+    public static void RecordStep(OrderStatus status)
     {
         switch (status)
         {
@@ -35,7 +37,6 @@ public static class OrderMetrics
                 break;
             case OrderStatus.Shipped:
                 Shipped.Add(1);
-                TimeToShip.Record(Math.Max(0, (occurredAt - placedAt).TotalSeconds));
                 break;
             case OrderStatus.PaymentFailed:
                 Failed.Add(1, new KeyValuePair<string, object?>("reason", "payment_declined"));
@@ -48,4 +49,7 @@ public static class OrderMetrics
                 break;
         }
     }
+
+    public static void RecordShipped(DateTimeOffset placedAt, DateTimeOffset shippedAt) =>
+        TimeToShip.Record(Math.Max(0, (shippedAt - placedAt).TotalSeconds));
 }

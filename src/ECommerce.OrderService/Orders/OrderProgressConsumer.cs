@@ -27,6 +27,7 @@ public sealed class OrderProgressConsumer<TEvent>(OrdersDbContext db, TimeProvid
             OccurredAt = step.OccurredAt,
         });
 
+        OrderMetrics.RecordStep(step.Status);
         if (step.Status.Rank() < 0)
         {
             return;
@@ -38,9 +39,9 @@ public sealed class OrderProgressConsumer<TEvent>(OrdersDbContext db, TimeProvid
         var changed = await Db.Database
             .SqlQuery<DateTimeOffset>($"UPDATE orders SET status = {step.Status.ToString()}, updated_at = {clock.GetUtcNow()} WHERE id = {message.OrderId} AND status = ANY({overtaken}) RETURNING created_at AS \"Value\"")
             .ToListAsync(context.CancellationToken);
-        if (changed is [var placedAt])
+        if (changed is [var placedAt] && step.Status == OrderStatus.Shipped)
         {
-            OrderMetrics.RecordStatusChange(step.Status, placedAt, step.OccurredAt);
+            OrderMetrics.RecordShipped(placedAt, step.OccurredAt);
         }
     }
 
