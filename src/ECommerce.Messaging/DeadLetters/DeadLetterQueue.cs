@@ -162,7 +162,7 @@ public sealed class DeadLetterQueue(BrokerAddress broker, string deadLetterQueue
             GuidAt("correlationId"),
             orderId,
             types,
-            HeaderNumber(headers, DelayedRetryHeaders.Attempt) ?? 0,
+            headers.TryGetValue(DelayedRetryHeaders.Attempt, out var attempt) ? DelayedRetryHeaders.NumberOf(attempt) ?? 0 : 0,
             HeaderText(headers, DelayedRetryHeaders.LastError),
             HeaderText(headers, DelayedRetryHeaders.LastErrorType),
             HeaderText(headers, DelayedRetryHeaders.FailedAt),
@@ -175,16 +175,5 @@ public sealed class DeadLetterQueue(BrokerAddress broker, string deadLetterQueue
             byte[] bytes => Encoding.UTF8.GetString(bytes),
             null => null,
             _ => value.ToString(),
-        } : null;
-
-    private static int? HeaderNumber(IDictionary<string, object?> headers, string name) =>
-        headers.TryGetValue(name, out var value) ? value switch
-        {
-            int number => number,
-            long number => (int)number,
-            short number => number,
-            byte number => number,
-            byte[] bytes when int.TryParse(Encoding.UTF8.GetString(bytes), out var number) => number,
-            _ => null,
         } : null;
 }

@@ -23,17 +23,25 @@ public static class DelayedRetryHeaders
 
     internal static int AttemptOf(ReceiveContext context) =>
         // Transport headers, not ConsumeContext.Headers: the JSON envelope does not carry ours.
-        context.TransportHeaders.TryGetHeader(Attempt, out var value)
-            ? value switch
-            {
-                int number => number,
-                long number => (int)number,
-                short number => number,
-                byte number => number,
-                string text when int.TryParse(text, out var number) => number,
-                _ => 1,
-            }
-            : 1;
+        context.TransportHeaders.TryGetHeader(Attempt, out var value) ? NumberOf(value) ?? 1 : 1;
+
+    /// <summary>
+    /// A numeric header as RabbitMQ.Client or MassTransit hands it over: an integer of some
+    /// width, or its text (RabbitMQ.Client gives strings as UTF-8 bytes).
+    /// </summary>
+    internal static int? NumberOf(object? value) => value switch
+    {
+        int number => number,
+        long number => (int)number,
+        short number => number,
+        byte number => number,
+        string text when int.TryParse(text, out var number) => number,
+        byte[] bytes when int.TryParse(System.Text.Encoding.UTF8.GetString(bytes), out var number) => number,
+        _ => null,
+    };
+
+    /// <summary>The queue a receive endpoint reads, from its input address.</summary>
+    internal static string QueueOf(Uri inputAddress) => inputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[^1];
 }
 
 /// <summary>
@@ -60,7 +68,7 @@ internal sealed class DelayedRetryPolicies
     public void Add(string queue, DelayedRetryPolicy policy) => byQueue[queue] = policy;
 
     public DelayedRetryPolicy For(Uri inputAddress) =>
-        byQueue.TryGetValue(inputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[^1], out var policy)
+        byQueue.TryGetValue(DelayedRetryHeaders.QueueOf(inputAddress), out var policy)
             ? policy
             : throw new InvalidOperationException($"No delayed retry policy for {inputAddress}.");
 }
@@ -125,7 +133,7 @@ internal sealed partial class DelayedRetryFilter<TMessage>(
         {
             var policy = policies.For(context.ReceiveContext.InputAddress);
             var attempt = DelayedRetryHeaders.AttemptOf(context);
-            var queue = context.ReceiveContext.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries)[^1];
+            var queue = DelayedRetryHeaders.QueueOf(context.ReceiveContext.InputAddress);
             if (attempt < policy.MaxAttempts)
             {
                 await RepublishAsync(context, policy.RetryQueue, attempt + 1, exception);
