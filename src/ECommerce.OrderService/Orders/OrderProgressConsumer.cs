@@ -19,25 +19,23 @@ public sealed class OrderProgressConsumer<TEvent>(OrdersDbContext db, TimeProvid
     protected override async Task HandleAsync(TEvent message, ConsumeContext<TEvent> context)
     {
         var step = OrderProgress.Of(message);
-        Db.Timeline.Add(new OrderTimelineEntry
-        {
-            OrderId = message.OrderId,
-            Status = step.Status,
-            Detail = step.Detail,
-            OccurredAt = step.OccurredAt,
-        });
-
         OrderMetrics.RecordStep(step.Status);
-        if (step.Status.Rank() < 0)
-        {
-            return;
-        }
 
-        // One conditional UPDATE instead of read-modify-write: concurrent events of the same
-        // order cannot overwrite a later status with an earlier one.
-        var overtaken = OvertakenBy(step.Status);
+        // One statement: the timeline step is always recorded; the status moves only forward, as
+        // a conditional UPDATE instead of read-modify-write, so concurrent events of the same
+        // order cannot overwrite a later status with an earlier one. A data-modifying WITH runs
+        // whether or not the UPDATE matches, and saves a round trip per event (three per order).
+        var status = step.Status.ToString();
+        string[] overtaken = step.Status.Rank() < 0 ? [] : OvertakenBy(step.Status);
         var changed = await Db.Database
-            .SqlQuery<DateTimeOffset>($"UPDATE orders SET status = {step.Status.ToString()}, updated_at = {clock.GetUtcNow()} WHERE id = {message.OrderId} AND status = ANY({overtaken}) RETURNING created_at AS \"Value\"")
+            .SqlQuery<DateTimeOffset>($"""
+                WITH step AS (
+                    INSERT INTO order_timeline (order_id, status, detail, occurred_at)
+                    VALUES ({message.OrderId}, {status}, {step.Detail}, {step.OccurredAt}))
+                UPDATE orders SET status = {status}, updated_at = {clock.GetUtcNow()}
+                WHERE id = {message.OrderId} AND status = ANY({overtaken})
+                RETURNING created_at AS "Value"
+                """)
             .ToListAsync(context.CancellationToken);
         if (changed is [var placedAt] && step.Status == OrderStatus.Shipped)
         {
