@@ -121,6 +121,7 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
 
         var batch = await db.Set<OutboxMessage>()
             .FromSql($"SELECT * FROM outbox_messages WHERE confirmed_at IS NULL ORDER BY id LIMIT {settings.OutboxBatchSize} FOR UPDATE SKIP LOCKED")
+            .AsNoTracking()
             .ToListAsync(cancellationToken);
 
         if (batch.Count == 0)
@@ -129,27 +130,33 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
         }
 
         var outcomes = await Task.WhenAll(batch.Select(row => PublishAsync(row, cancellationToken)));
-        var now = clock.GetUtcNow();
-        var published = 0;
+        var confirmedIds = new List<long>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             switch (outcomes[i])
             {
                 case PublishOutcome.Confirmed:
-                    batch[i].Attempts++;
-                    batch[i].ConfirmedAt = now;
-                    batch[i].LastError = null;
-                    published++;
+                    confirmedIds.Add(batch[i].Id);
                     break;
                 case PublishOutcome.Failed(var error):
-                    batch[i].Attempts++;
-                    batch[i].LastError = error;
+                    await db.Database.ExecuteSqlAsync(
+                        $"UPDATE outbox_messages SET attempts = attempts + 1, last_error = {error} WHERE id = {batch[i].Id}",
+                        cancellationToken);
                     break;
             }
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        // One statement for the whole batch, not one per row: at saturation a batch held 4 to 20
+        // rows, and an UPDATE per row cost as many statements as the outbox INSERTs themselves.
+        if (confirmedIds.Count > 0)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"UPDATE outbox_messages SET attempts = attempts + 1, confirmed_at = {clock.GetUtcNow()}, last_error = NULL WHERE id = ANY({confirmedIds.ToArray()})",
+                cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
+        var published = confirmedIds.Count;
         MessagingTelemetry.OutboxDispatched.Add(published, new KeyValuePair<string, object?>("service", service.Name));
 
         // A failed or skipped publish ends the pass; those rows wait for the next wake-up.
