@@ -275,10 +275,7 @@ rmq_set_env() {
         "RABBITMQ_NODE_PORT=$RABBITMQ_PORT"
         "RABBITMQ_DIST_PORT=$rmq_dist_port"
         # The distribution port (what rabbitmqctl talks to) listens on loopback only, too.
-        # +sbwt none...: Erlang schedulers do not busy-wait for work. Busy waiting buys a little
-        # latency on a dedicated broker host; on a box shared with the database and the services
-        # it burns the cores they need (measured: bench/README.md, "Where the time goes").
-        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1} +sbwt none +sbwtdcpu none +sbwtdio none"
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}"
         "RABBITMQ_CTL_DIST_PORT_MIN=$rmq_ctl_dist_min"
         "RABBITMQ_CTL_DIST_PORT_MAX=$((rmq_ctl_dist_min + 10))"
         "RABBITMQ_CONF_ENV_FILE=$rmq_dir/rabbitmq-env.conf"
