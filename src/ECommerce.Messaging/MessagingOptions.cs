@@ -50,6 +50,16 @@ public sealed class MessagingOptions
     /// </summary>
     public string? JournalDirectory { get; set; }
 
+    /// <summary>
+    /// How long confirmed outbox rows and inbox rows are kept, in hours; older ones are deleted.
+    /// An inbox row must outlive every possible redelivery of its message; a week is far beyond
+    /// the retry queue's and the broker's. 0 keeps them forever.
+    /// </summary>
+    public int RetentionHours { get; set; } = 168;
+
+    /// <summary>Time between two purges of rows older than <see cref="RetentionHours"/>, in milliseconds.</summary>
+    public int RetentionSweepInterval { get; set; } = 3_600_000;
+
     /// <summary>The first option that is out of range, or null when all are usable.</summary>
     public string? Problem() =>
         MaxRetries < 0 ? $"{nameof(MaxRetries)} must be 0 or more."
@@ -63,6 +73,8 @@ public sealed class MessagingOptions
         : OutboxBatchSize < 1 ? $"{nameof(OutboxBatchSize)} must be at least 1."
         : OutboxPollInterval < 1 ? $"{nameof(OutboxPollInterval)} must be at least 1."
         : PublishTimeout < 1 ? $"{nameof(PublishTimeout)} must be at least 1."
+        : RetentionHours < 0 ? $"{nameof(RetentionHours)} must be 0 or more."
+        : RetentionSweepInterval < 1 ? $"{nameof(RetentionSweepInterval)} must be at least 1."
         : null;
 
     /// <summary>In-process redeliveries of a failing message before it goes to the error queue.</summary>

@@ -54,6 +54,7 @@ public static class MessagingRegistration
             services.GetRequiredService<IOptions<MessagingOptions>>().Value.JournalDirectory
             ?? Path.Combine(builder.Environment.ContentRootPath, "journal", serviceName)));
         builder.Services.AddHostedService<OutboxDispatcher<TDbContext>>();
+        builder.Services.AddHostedService<Persistence.MessageRetentionSweeper<TDbContext>>();
         builder.Services.AddSingleton(services => new PublishResilience(
             services.GetRequiredService<IOptions<MessagingOptions>>().Value,
             services.GetRequiredService<TimeProvider>(),

@@ -13,11 +13,22 @@ public sealed class MessagingOptionsTests
         Assert.Null(options.Problem());
     }
 
+    [Fact]
+    public void Outbox_and_inbox_rows_are_kept_a_week_by_default_and_a_negative_retention_is_named()
+    {
+        var options = new MessagingOptions();
+        Assert.Equal((168, 3_600_000), (options.RetentionHours, options.RetentionSweepInterval));
+
+        options.RetentionHours = -1;
+        Assert.StartsWith(nameof(MessagingOptions.RetentionHours), options.Problem(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(nameof(MessagingOptions.FailureThreshold))]
     [InlineData(nameof(MessagingOptions.HalfOpenRequests))]
     [InlineData(nameof(MessagingOptions.SuccessThreshold))]
     [InlineData(nameof(MessagingOptions.PrefetchCount))]
+    [InlineData(nameof(MessagingOptions.RetentionSweepInterval))]
     public void A_zero_where_at_least_one_is_needed_is_named(string option)
     {
         var options = new MessagingOptions();

@@ -33,6 +33,9 @@ public static class MessagingTelemetry
     public static readonly Counter<long> DuplicatesSkipped =
         Meter.CreateCounter<long>("ecommerce.messaging.inbox.duplicates", description: "Deliveries skipped because the message was already processed.");
 
+    public static readonly Counter<long> RetentionDeleted =
+        Meter.CreateCounter<long>("ecommerce.messaging.retention.deleted", description: "Confirmed outbox rows and inbox rows deleted after the retention period.");
+
     public static readonly Counter<long> ConsumeRetries =
         Meter.CreateCounter<long>("ecommerce.messaging.retries", description: "Deliveries sent to a delayed retry queue.");
 
