@@ -81,8 +81,9 @@ internal sealed partial class ShipmentWorkflow(
 
     /// <summary>
     /// Every attempt to ship failed (the message is being parked in the final DLQ): mark the
-    /// shipment failed and publish <c>ShipmentFailed</c>, once, so the order, the payment
-    /// (refund) and the customer learn of it.
+    /// shipment failed and publish <c>ShipmentFailed</c>, once, so the order and the customer learn
+    /// of it. The payment is not refunded and the stock stays reserved: the parked message may
+    /// still be replayed and ship (see the binding of <c>payment.service.compensation</c>).
     /// </summary>
     public async Task FailAsync(StockReserved stock, int attempts, string reason, CancellationToken cancellationToken)
     {
