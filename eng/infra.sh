@@ -3,6 +3,7 @@
 # and CI, without Docker.
 #
 # Usage: eng/infra.sh start | stop | status | env | rabbitmq-start | rabbitmq-stop
+#                    | rabbitmq-run | postgres-run
 #
 #   start           start both (idempotent), then print the `export ...` lines of `env`
 #   stop            stop both cleanly
@@ -10,6 +11,10 @@
 #   env             print `export VAR=...` lines: eval "$(eng/infra.sh env)"
 #   rabbitmq-start  start only the broker (tests use it to end a simulated outage)
 #   rabbitmq-stop   stop only the broker (tests use it to simulate an outage)
+#   rabbitmq-run    run the broker in the foreground, its log on stdout, until SIGTERM or SIGINT
+#                   (an orderly shutdown); the AppHost's local mode runs it as a resource
+#   postgres-run    run PostgreSQL in the foreground, its log on stderr; SIGTERM or SIGINT stops
+#                   it with a fast shutdown (clients disconnected, a clean checkpoint)
 #
 # Settings (environment):
 #   ECOMMERCE_INFRA_DIR       state (data, logs, config); default <repo>/.infra
@@ -308,7 +313,9 @@ is_erlang_vm() { # $1: pid. The pid file survives a crash (kill -9): is the pid 
     [[ $comm == *beam* ]]
 }
 
-rmq_write_config() {
+rmq_write_config() { # $1: where the node logs besides its file: console (foreground runs) or none
+    local console=false
+    [[ ${1:-none} == console ]] && console=true
     mkdir -p "$rmq_home" "$rmq_dir/log" "$rmq_dir/mnesia" "$rmq_dir/conf.d"
     [[ -s $rmq_nodename_file ]] || printf '%s\n' "$rmq_node_name" >"$rmq_nodename_file"
 
@@ -346,7 +353,8 @@ default_user_tags.administrator = true
 default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
-log.console = false
+log.console = $console
+log.console.level = info
 log.file.level = info
 EOF
     give_to "$rmq_user" "$rmq_dir"
@@ -631,6 +639,79 @@ cmd_rabbitmq_stop() {
     rabbitmq_stop
 }
 
+# Runs a server (the command) in the foreground as its user and waits for it. Sent SIGTERM or
+# SIGINT, this script passes the server $1, the signal of its orderly shutdown, and waits again.
+# The user switch execs (setpriv), so the signal reaches the server itself: runuser would stay in
+# between and kill it two seconds later.
+run_in_foreground() { # $1: stop signal, $2: user, then the command
+    local stop_signal=$1 user=$2
+    shift 2
+    local -a cmd=()
+    if [[ $user != "$current_user" ]]; then
+        local group
+        group=$(id -gn "$user")
+        cmd+=(setpriv --reuid="$user" --regid="$group" --init-groups --)
+    fi
+    "${cmd[@]}" "$@" 9>&- &
+    local server_pid=$! status=0
+    # shellcheck disable=SC2064 # the pid is meant to be expanded now
+    trap "kill -$stop_signal $server_pid 2>/dev/null || true" TERM INT
+    # `wait` returns early when a trapped signal arrives: wait again until the server has gone.
+    while kill -0 "$server_pid" 2>/dev/null; do
+        wait "$server_pid" && status=0 || status=$?
+    done
+    trap - TERM INT
+    return "$status"
+}
+
+cmd_rabbitmq_run() {
+    ensure_rabbitmq_installed
+    prepare_state_dir
+    acquire_lock
+    rmq_set_env
+    local pid
+    if pid=$(rmq_pid); then
+        die "rabbitmq: already runs from $state_dir (pid $pid); stop it first: eng/infra.sh stop"
+    fi
+    require_free_port "$RABBITMQ_PORT" "RabbitMQ AMQP" RABBITMQ_PORT
+    require_free_port "$RABBITMQ_MANAGEMENT_PORT" "RabbitMQ management" RABBITMQ_MANAGEMENT_PORT
+    require_free_port "$rmq_dist_port" "RabbitMQ Erlang distribution, RABBITMQ_PORT+20000" RABBITMQ_PORT
+    rmq_write_config console
+    record_ports
+    exec 9>&- # the lock guards the preparation only
+    log "rabbitmq: running node $rmq_node_name in the foreground as user $rmq_user (amqp" \
+        "$RABBITMQ_PORT, management $RABBITMQ_MANAGEMENT_PORT)"
+    # SIGTERM is the node's orderly shutdown, like `rabbitmqctl stop`.
+    local status=0
+    run_in_foreground TERM "$rmq_user" env "${rmq_env[@]}" "$rmq_bin/rabbitmq-server" || status=$?
+    # The node started Erlang's port mapper daemon; once no node is registered with it, it is
+    # ours to stop, so that nothing of this run outlives it.
+    if command -v epmd >/dev/null 2>&1 && ! epmd -names 2>/dev/null | grep -q '^name '; then
+        epmd -kill >/dev/null 2>&1 || true
+    fi
+    exit "$status"
+}
+
+cmd_postgres_run() {
+    ensure_postgres_installed
+    prepare_state_dir
+    acquire_lock
+    pg_init
+    if pg_running; then
+        die "postgres: already runs from $state_dir (pid $(pg_pid)); stop it first: eng/infra.sh stop"
+    fi
+    require_free_port "$POSTGRES_PORT" PostgreSQL POSTGRES_PORT
+    pg_write_config
+    record_ports
+    exec 9>&-
+    log "postgres: running in the foreground on port $POSTGRES_PORT as user $pg_user"
+    # SIGINT is PostgreSQL's fast shutdown; its SIGTERM ("smart") would wait for every client to
+    # disconnect, and a supervisor would kill it first, leaving crash recovery for the next start.
+    local status=0
+    run_in_foreground INT "$pg_user" "$pg_bin/postgres" -D "$pg_data" || status=$?
+    exit "$status"
+}
+
 cmd_status() {
     local ok=true pid
     if pid=$(rmq_pid); then
@@ -662,6 +743,8 @@ case ${1:-} in
     env) print_env ;;
     rabbitmq-start) cmd_rabbitmq_start ;;
     rabbitmq-stop) cmd_rabbitmq_stop ;;
+    rabbitmq-run) cmd_rabbitmq_run ;;
+    postgres-run) cmd_postgres_run ;;
     -h | --help | help) usage ;;
     *)
         printf 'infra: unknown command "%s"\n' "${1:-}" >&2

@@ -1,0 +1,186 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using RabbitMQ.Client;
+
+namespace ECommerce.AppHost.Infrastructure;
+
+/// <summary>
+/// RabbitMQ and PostgreSQL without containers: the servers installed on this machine
+/// (<c>rabbitmq-server</c>, PostgreSQL), each run in the foreground by <c>eng/infra.sh</c> as an
+/// executable resource of the AppHost, so the dashboard shows them with their logs and Ctrl-C stops
+/// them cleanly. They listen on loopback only, keep their state in one folder, and are healthy once
+/// they accept a connection of the application's user.
+/// </summary>
+internal static class LocalInfrastructure
+{
+    // The development credentials of eng/infra.sh (loopback only, never a shared server).
+    public const string User = "ecommerce";
+    public const string Password = "ecommerce";
+
+    public static ShopInfrastructure AddLocalInfrastructure(this IDistributedApplicationBuilder builder, string[] databaseNames)
+    {
+        var settings = LocalInfrastructureSettings.From(builder);
+        var infraScript = Path.Combine(settings.RepositoryRoot, "eng", "infra.sh");
+
+        var messaging = builder.AddResource(new LocalRabbitMQResource(ShopInfrastructureExtensions.MessagingName, infraScript, settings.RepositoryRoot))
+            .WithArgs("rabbitmq-run")
+            .WithInfraEnvironment(settings)
+            .WithEndpoint(port: settings.RabbitMqPort, targetPort: settings.RabbitMqPort, scheme: "amqp", name: LocalRabbitMQResource.AmqpEndpointName, isProxied: false)
+            .WithHttpEndpoint(port: settings.RabbitMqManagementPort, targetPort: settings.RabbitMqManagementPort, name: LocalRabbitMQResource.ManagementEndpointName, isProxied: false)
+            .WithUrlForEndpoint(LocalRabbitMQResource.ManagementEndpointName, url => url.DisplayText = $"Management UI ({User}/{Password})")
+            .WithServerHealthCheck(builder, new AmqpHealthCheck(new Uri($"amqp://{User}:{Password}@localhost:{settings.RabbitMqPort}")));
+
+        var postgresConnectionString = $"Host=localhost;Port={settings.PostgresPort};Username={User};Password={Password}";
+        var postgres = builder.AddResource(new LocalPostgresResource(ShopInfrastructureExtensions.PostgresName, infraScript, settings.RepositoryRoot))
+            .WithArgs("postgres-run")
+            .WithInfraEnvironment(settings)
+            .WithEndpoint(port: settings.PostgresPort, targetPort: settings.PostgresPort, scheme: "tcp", name: LocalPostgresResource.TcpEndpointName, isProxied: false)
+            .WithServerHealthCheck(builder, new PostgresHealthCheck(postgresConnectionString));
+
+        // The services create their databases themselves when they apply their migrations, so a
+        // database is there as soon as its server is; it shares the server's health check.
+        var databases = databaseNames.ToDictionary(
+            name => name,
+            name => (IResourceBuilder<IResourceWithConnectionString>)builder.AddResource(new LocalPostgresDatabaseResource(name, postgres.Resource))
+                .WithInitialState(new CustomResourceSnapshot
+                {
+                    ResourceType = "PostgresDatabase",
+                    State = KnownResourceStates.Waiting,
+                    Properties = [],
+                }));
+        builder.Eventing.Subscribe<ResourceReadyEvent>(postgres.Resource, async (ready, _) =>
+        {
+            // Aspire passes a server's state on to its databases only for containers.
+            var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();
+            foreach (var database in databases.Values)
+            {
+                await notifications.PublishUpdateAsync(database.Resource, snapshot => snapshot with
+                {
+                    State = KnownResourceStates.Running,
+                    StartTimeStamp = DateTime.UtcNow,
+                });
+            }
+        });
+        return new ShopInfrastructure(InfrastructureMode.Local, messaging, databases);
+    }
+
+    private static IResourceBuilder<T> WithInfraEnvironment<T>(this IResourceBuilder<T> server, LocalInfrastructureSettings settings)
+        where T : IResourceWithEnvironment =>
+        server
+            .WithEnvironment("ECOMMERCE_INFRA_DIR", settings.StateDirectory)
+            .WithEnvironment("RABBITMQ_PORT", settings.RabbitMqPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("RABBITMQ_MANAGEMENT_PORT", settings.RabbitMqManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("POSTGRES_PORT", settings.PostgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private static IResourceBuilder<T> WithServerHealthCheck<T>(this IResourceBuilder<T> resource, IDistributedApplicationBuilder builder, IHealthCheck check)
+        where T : IResource
+    {
+        var key = $"{resource.Resource.Name}-accepts-connections";
+        builder.Services.AddHealthChecks().AddCheck(key, check);
+        return resource.WithHealthCheck(key);
+    }
+
+    private sealed class AmqpHealthCheck(Uri broker) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var factory = new ConnectionFactory { Uri = broker, ClientProvidedName = "ECommerce.AppHost health check" };
+                await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"RabbitMQ does not accept connections yet: {exception.Message}");
+            }
+        }
+    }
+
+    private sealed class PostgresHealthCheck(string connectionString) : IHealthCheck
+    {
+        // The maintenance database, which every server has; not pooled, so that no connection
+        // stays open between two checks.
+        private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false, Timeout = 5 }.ConnectionString;
+
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(_connectionString);
+                await connection.OpenAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"PostgreSQL does not accept connections yet: {exception.Message}");
+            }
+        }
+    }
+}
+
+/// <summary>Where the local servers keep their state and which loopback ports they take.</summary>
+internal sealed record LocalInfrastructureSettings(
+    string RepositoryRoot,
+    string StateDirectory,
+    int RabbitMqPort,
+    int RabbitMqManagementPort,
+    int PostgresPort)
+{
+    public static LocalInfrastructureSettings From(IDistributedApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration.GetSection("Infrastructure");
+        var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+        var stateDirectory = configuration["StateDirectory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, builder.AppHostDirectory)
+            : Path.Combine(repositoryRoot, ".infra", "apphost");
+        return new LocalInfrastructureSettings(
+            repositoryRoot,
+            stateDirectory,
+            Port(configuration, "RabbitMqPort", 5672),
+            Port(configuration, "RabbitMqManagementPort", 15672),
+            Port(configuration, "PostgresPort", 5432));
+    }
+
+    private static int Port(IConfiguration configuration, string key, int defaultPort)
+    {
+        var port = configuration.GetValue(key, defaultPort);
+        return port is > 0 and <= 65535
+            ? port
+            : throw new InvalidOperationException($"Infrastructure:{key} is {port}, not a port number between 1 and 65535.");
+    }
+}
+
+/// <summary>The local RabbitMQ node; its connection string is the one the services read as <c>ConnectionStrings:messaging</c>.</summary>
+internal sealed class LocalRabbitMQResource(string name, string command, string workingDirectory)
+    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
+{
+    public const string AmqpEndpointName = "amqp";
+    public const string ManagementEndpointName = "management";
+
+    private EndpointReference Amqp => new(this, AmqpEndpointName);
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"amqp://{LocalInfrastructure.User}:{LocalInfrastructure.Password}@{Amqp.Property(EndpointProperty.Host)}:{Amqp.Property(EndpointProperty.Port)}");
+}
+
+/// <summary>The local PostgreSQL server.</summary>
+internal sealed class LocalPostgresResource(string name, string command, string workingDirectory)
+    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
+{
+    public const string TcpEndpointName = "tcp";
+
+    private EndpointReference Tcp => new(this, TcpEndpointName);
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"Host={Tcp.Property(EndpointProperty.Host)};Port={Tcp.Property(EndpointProperty.Port)};Username={LocalInfrastructure.User};Password={LocalInfrastructure.Password}");
+}
+
+/// <summary>One service's database on the local PostgreSQL server.</summary>
+internal sealed class LocalPostgresDatabaseResource(string name, LocalPostgresResource server)
+    : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
+{
+    public LocalPostgresResource Parent => server;
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={Name}");
+}
