@@ -639,20 +639,23 @@ cmd_rabbitmq_stop() {
     rabbitmq_stop
 }
 
+# Prints, NUL-separated, the prefix that runs a command as $1 in place (setpriv execs): a signal
+# sent to the process then reaches the command itself, where runuser would stay in between and
+# kill it two seconds later.
+as_user_in_place() { # $1: user
+    if [[ $1 != "$current_user" ]]; then
+        printf '%s\0' setpriv --reuid="$1" --regid="$(id -gn "$1")" --init-groups --
+    fi
+}
+
 # Runs a server (the command) in the foreground as its user and waits for it. Sent SIGTERM or
 # SIGINT, this script passes the server $1, the signal of its orderly shutdown, and waits again.
-# The user switch execs (setpriv), so the signal reaches the server itself: runuser would stay in
-# between and kill it two seconds later.
 run_in_foreground() { # $1: stop signal, $2: user, then the command
     local stop_signal=$1 user=$2
     shift 2
-    local -a cmd=()
-    if [[ $user != "$current_user" ]]; then
-        local group
-        group=$(id -gn "$user")
-        cmd+=(setpriv --reuid="$user" --regid="$group" --init-groups --)
-    fi
-    "${cmd[@]}" "$@" 9>&- &
+    local -a prefix=()
+    mapfile -d '' prefix < <(as_user_in_place "$user")
+    "${prefix[@]}" "$@" 9>&- &
     local server_pid=$! status=0
     # shellcheck disable=SC2064 # the pid is meant to be expanded now
     trap "kill -$stop_signal $server_pid 2>/dev/null || true" TERM INT
@@ -682,13 +685,22 @@ cmd_rabbitmq_run() {
     log "rabbitmq: running node $rmq_node_name in the foreground as user $rmq_user (amqp" \
         "$RABBITMQ_PORT, management $RABBITMQ_MANAGEMENT_PORT)"
     # SIGTERM is the node's orderly shutdown, like `rabbitmqctl stop`.
+    # The node needs Erlang's port mapper daemon (epmd). When none runs yet, it is started here as
+    # a child of this script instead of the daemon the node would leave behind: it then ends with
+    # this run, also when a supervisor kills the whole process tree. One that already runs (the
+    # system's, another node's) is shared and left alone.
+    local epmd_pid=''
+    if command -v epmd >/dev/null 2>&1 && ! epmd -names >/dev/null 2>&1; then
+        local -a prefix=()
+        mapfile -d '' prefix < <(as_user_in_place "$rmq_user")
+        "${prefix[@]}" epmd </dev/null 9>&- &
+        epmd_pid=$!
+        local tries=0
+        until epmd -names >/dev/null 2>&1 || ((++tries > 50)); do sleep 0.1; done
+    fi
     local status=0
     run_in_foreground TERM "$rmq_user" env "${rmq_env[@]}" "$rmq_bin/rabbitmq-server" || status=$?
-    # The node started Erlang's port mapper daemon; once no node is registered with it, it is
-    # ours to stop, so that nothing of this run outlives it.
-    if command -v epmd >/dev/null 2>&1 && ! epmd -names 2>/dev/null | grep -q '^name '; then
-        epmd -kill >/dev/null 2>&1 || true
-    fi
+    if [[ -n $epmd_pid ]]; then kill -TERM "$epmd_pid" 2>/dev/null || true; fi
     exit "$status"
 }
 

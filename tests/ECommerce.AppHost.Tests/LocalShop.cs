@@ -1,0 +1,219 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using ECommerce.Testing;
+
+namespace ECommerce.AppHost.Tests;
+
+/// <summary>
+/// The real AppHost in its local mode (the installed RabbitMQ and PostgreSQL as executable
+/// resources), with its own free ports and its own state folder, so it never meets a developer's
+/// run of the AppHost or the test suite's servers; the dashboard runs too, for its telemetry API.
+/// </summary>
+internal sealed class LocalShop : IAsyncDisposable
+{
+    public static readonly string[] Services = ["order-service", "payment-service", "inventory-service", "shipping-service", "notification-service"];
+
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    private LocalShop(DistributedApplication app, string stateDirectory, string dashboardApiKey)
+    {
+        App = app;
+        StateDirectory = stateDirectory;
+        DashboardApiKey = dashboardApiKey;
+    }
+
+    public DistributedApplication App { get; }
+
+    public string StateDirectory { get; }
+
+    public string DashboardApiKey { get; }
+
+    /// <summary>The order service through the AppHost's endpoint (which balances over its replicas).</summary>
+    public HttpClient Orders { get; private set; } = null!;
+
+    public static async Task<LocalShop> StartAsync(int replicas, CancellationToken cancellationToken)
+    {
+        // The servers run as their own users (never as root), who must reach the state folder: the
+        // system's temporary folder, not the checkout (which may be private).
+        var stateDirectory = Path.Combine(Path.GetTempPath(), $"ecommerce-apphost-test-{Guid.NewGuid():N}");
+        var (rabbitMqPort, managementPort, postgresPort) = FreePorts();
+        var dashboardApiKey = Guid.NewGuid().ToString("N");
+        string[] args =
+        [
+            "--Infrastructure:Mode=Local",
+            $"--Infrastructure:StateDirectory={stateDirectory}",
+            $"--Infrastructure:RabbitMqPort={rabbitMqPort}",
+            $"--Infrastructure:RabbitMqManagementPort={managementPort}",
+            $"--Infrastructure:PostgresPort={postgresPort}",
+            $"--Replicas:Default={replicas}",
+            // Given here, so that the run writes nothing into the developer's user secrets.
+            "--Parameters:deadletter-api-key=apphost-test-key",
+            $"--AppHost:DashboardApiKey={dashboardApiKey}",
+            $"--AppHost:OtlpApiKey={Guid.NewGuid():N}",
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ECommerce_AppHost>(
+            args, (options, _) => options.DisableDashboard = false, cancellationToken);
+        var app = await builder.BuildAsync(cancellationToken);
+        var shop = new LocalShop(app, stateDirectory, dashboardApiKey);
+        try
+        {
+            using var startTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            startTimeout.CancelAfter(StartTimeout);
+            await app.StartAsync(startTimeout.Token);
+            await Task.WhenAll(Services.Select(service => app.ResourceNotifications.WaitForResourceHealthyAsync(service, startTimeout.Token)));
+            shop.Orders = app.CreateHttpClient("order-service");
+            return shop;
+        }
+        catch
+        {
+            await shop.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task<(Guid OrderId, string CorrelationId, string TraceId)> PlaceOrderAsync(object order)
+    {
+        using var response = await Orders.PostAsJsonAsync("/orders", order);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (body.GetProperty("orderId").GetGuid(), body.GetProperty("correlationId").GetString()!, body.GetProperty("traceId").GetString()!);
+    }
+
+    public Task<JsonElement> WaitForOrderAsync(Guid orderId, string status) =>
+        Eventually.UntilAsync(
+            () => Orders.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
+            order => order.GetProperty("status").GetString() == status,
+            $"order {orderId} to be {status}",
+            TimeSpan.FromSeconds(90));
+
+    /// <summary>The dashboard's telemetry API, authorised with the AppHost's dashboard API key.</summary>
+    public HttpClient CreateDashboardClient()
+    {
+        var client = new HttpClient { BaseAddress = App.GetEndpoint("aspire-dashboard", "http") };
+        client.DefaultRequestHeaders.Add("x-api-key", DashboardApiKey);
+        return client;
+    }
+
+    /// <summary>A scalar from one of the services' databases, through the connection string the AppHost gives that service.</summary>
+    public async Task<T> QueryAsync<T>(string database, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await App.GetConnectionStringAsync(database));
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// The running instances (replicas) of each service, as Aspire reports them: waits until every
+    /// service has <paramref name="expected"/> of them, or a deadline passes.
+    /// </summary>
+    public async Task<Dictionary<string, int>> RunningInstancesAsync(int expected)
+    {
+        var running = Services.ToDictionary(service => service, _ => new HashSet<string>());
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            // The watch starts with every resource's current state, then follows changes.
+            await foreach (var change in App.ResourceNotifications.WatchAsync(deadline.Token))
+            {
+                if (!running.TryGetValue(change.Resource.Name, out var instances))
+                {
+                    continue;
+                }
+
+                if (change.Snapshot.State?.Text == KnownResourceStates.Running)
+                {
+                    instances.Add(change.ResourceId);
+                }
+                else
+                {
+                    instances.Remove(change.ResourceId);
+                }
+
+                if (running.Values.All(set => set.Count >= expected))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // Reported as it stands: the assertion says which service is short.
+        }
+
+        return running.ToDictionary(entry => entry.Key, entry => entry.Value.Count);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Orders?.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
+    public void DeleteState()
+    {
+        try
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover folder in the temporary directory harms nobody.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Three free loopback ports; the broker's also needs its Erlang distribution port (+20000)
+    /// free and its CLI's ports (+30000...) to exist.
+    /// </summary>
+    private static (int RabbitMq, int Management, int Postgres) FreePorts()
+    {
+        var taken = new HashSet<int>();
+        int Next(Func<int, bool> acceptable)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(10_000, 35_000);
+                if (acceptable(port) && taken.Add(port))
+                {
+                    return port;
+                }
+            }
+
+            throw new InvalidOperationException("No free loopback port found.");
+        }
+
+        var rabbitMq = Next(port => IsFree(port) && IsFree(port + 20_000));
+        var management = Next(IsFree);
+        var postgres = Next(IsFree);
+        return (rabbitMq, management, postgres);
+    }
+
+    private static bool IsFree(int port)
+    {
+        if (port > 65_535)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
