@@ -4,7 +4,14 @@
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.AppHost.Services;
 
-var builder = DistributedApplication.CreateBuilder(args);
+var settings = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
+{
+    Args = args,
+    // Dashboard:Enabled=false runs the system without the dashboard, and so without the services'
+    // telemetry export: the load test's way, whose figures must not include that cost.
+    DisableDashboard = !settings.GetValue("Dashboard:Enabled", true),
+});
 
 var infrastructure = builder.AddShopInfrastructure("ordersdb", "paymentsdb", "inventorydb", "shippingdb", "notificationsdb");
 

@@ -1,44 +1,38 @@
 #!/usr/bin/env bash
-# bench/run.sh: the standard load test on a private, freshly started system. Starts RabbitMQ,
-# PostgreSQL and the five services in Release (eng/run-local.sh --detach), runs the standard
-# scenario of bench/ECommerce.LoadTest, writes bench/results/<timestamp>.json (and the console
-# table next to it as .txt), and stops everything again, also on Ctrl-C or an error.
+# bench/run.sh: the standard load test on a private, freshly started system. Starts the AppHost in
+# Release in its local mode (the installed RabbitMQ and PostgreSQL as local processes, the five
+# services), without the dashboard, so that no telemetry export weighs on the figures; runs the
+# standard scenario of bench/ECommerce.LoadTest, writes bench/results/<timestamp>.json (and the
+# console table next to it as .txt), and stops everything again, also on Ctrl-C or an error.
 #
 # Usage: bench/run.sh [load test options]
 #   Options are passed on to the load test after --scenario standard, e.g. a short try:
 #   bench/run.sh --duration 10s --warmup 5s
 #
-# Settings (environment). The defaults keep the run away from the broker and database that
-# eng/infra.sh runs on the default ports for development and tests: never load those.
-#   ECOMMERCE_INFRA_DIR         state of the private infrastructure, default /tmp/bench-infra
+# Settings (environment). The defaults keep the run away from the broker and database of a
+# developer's AppHost and of eng/infra.sh (tests): never load those.
+#   BENCH_STATE_DIR             state of the servers, default /tmp/bench-infra
 #   RABBITMQ_PORT 5702, RABBITMQ_MANAGEMENT_PORT 15702, POSTGRES_PORT 5462
-#   ORDER_SERVICE_PORT 3200, PAYMENT_SERVICE_PORT 3201, INVENTORY_SERVICE_PORT 3202,
-#   SHIPPING_SERVICE_PORT 3203, NOTIFICATION_SERVICE_PORT 3204
-#   ASPNETCORE_ENVIRONMENT      default Production
 #   BENCH_FRESH                 1 (default): delete the state directory before starting, so every
 #                               run starts on empty databases and queues; 0: keep it
 #   BENCH_RESULTS_DIR           default bench/results
+#   BENCH_START_TIMEOUT         seconds to wait for every service to be healthy, default 180
+# The services keep the AppHost's ports (order service 3000, ... notification service 3004).
 set -euo pipefail
 
 repo_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
-run_local=$repo_root/eng/run-local.sh
 infra=$repo_root/eng/infra.sh
-project=$repo_root/bench/ECommerce.LoadTest/ECommerce.LoadTest.csproj
+load_test_project=$repo_root/bench/ECommerce.LoadTest/ECommerce.LoadTest.csproj
+apphost_project=$repo_root/ECommerce.AppHost/ECommerce.AppHost.csproj
 
-export ECOMMERCE_INFRA_DIR=${ECOMMERCE_INFRA_DIR:-/tmp/bench-infra}
-export RABBITMQ_PORT=${RABBITMQ_PORT:-5702}
-export RABBITMQ_MANAGEMENT_PORT=${RABBITMQ_MANAGEMENT_PORT:-15702}
-export POSTGRES_PORT=${POSTGRES_PORT:-5462}
-export ORDER_SERVICE_PORT=${ORDER_SERVICE_PORT:-3200}
-export PAYMENT_SERVICE_PORT=${PAYMENT_SERVICE_PORT:-3201}
-export INVENTORY_SERVICE_PORT=${INVENTORY_SERVICE_PORT:-3202}
-export SHIPPING_SERVICE_PORT=${SHIPPING_SERVICE_PORT:-3203}
-export NOTIFICATION_SERVICE_PORT=${NOTIFICATION_SERVICE_PORT:-3204}
-export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
-# The services are measured in Release (eng/run-local.sh's default, made explicit here).
-export ECOMMERCE_CONFIGURATION=Release
+state_dir=${BENCH_STATE_DIR:-/tmp/bench-infra}
+rabbitmq_port=${RABBITMQ_PORT:-5702}
+management_port=${RABBITMQ_MANAGEMENT_PORT:-15702}
+postgres_port=${POSTGRES_PORT:-5462}
 fresh=${BENCH_FRESH:-1}
 results_dir=${BENCH_RESULTS_DIR:-$repo_root/bench/results}
+start_timeout=${BENCH_START_TIMEOUT:-180}
+service_ports=(3000 3001 3002 3003 3004)
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() {
@@ -46,56 +40,85 @@ die() {
     exit 1
 }
 
-[[ -x $run_local ]] || die "$run_local is missing: the launcher is needed to start the system"
 command -v dotnet >/dev/null 2>&1 || die "dotnet is not installed"
+command -v curl >/dev/null 2>&1 || die "curl is needed to wait for the services' /health"
 
 # A run already going on the same state directory would be measured together with this one.
-if "$infra" status >/dev/null 2>&1; then
-    die "RabbitMQ/PostgreSQL already run from $ECOMMERCE_INFRA_DIR; stop them" \
-        "(ECOMMERCE_INFRA_DIR=$ECOMMERCE_INFRA_DIR eng/run-local.sh stop) or choose another ECOMMERCE_INFRA_DIR"
+if ECOMMERCE_INFRA_DIR=$state_dir "$infra" status >/dev/null 2>&1; then
+    die "RabbitMQ/PostgreSQL already run from $state_dir; stop them" \
+        "(ECOMMERCE_INFRA_DIR=$state_dir eng/infra.sh stop) or choose another BENCH_STATE_DIR"
 fi
+for port in "${service_ports[@]}"; do
+    if curl -s -o /dev/null --max-time 2 "http://localhost:$port/"; then
+        die "something already answers on port $port (an AppHost running?): stop it first"
+    fi
+done
 
 # Fresh databases and queues: a run's figures must not depend on what earlier runs left. Only a
 # directory that eng/infra.sh made (it holds ports.env) and in which nothing runs is deleted.
-if [[ $fresh == 1 && -d $ECOMMERCE_INFRA_DIR ]]; then
-    state_dir=$(cd -- "$ECOMMERCE_INFRA_DIR" && pwd -P)
-    if [[ $state_dir != / && -f $state_dir/ports.env ]]; then
-        log "deleting the previous state in $state_dir (BENCH_FRESH=0 keeps it)"
-        rm -rf -- "$state_dir"
-    elif [[ -n $(ls -A -- "$state_dir") ]]; then
-        die "$state_dir is not empty and was not made by eng/infra.sh; refusing to delete it" \
-            "(choose another ECOMMERCE_INFRA_DIR, or BENCH_FRESH=0)"
+if [[ $fresh == 1 && -d $state_dir ]]; then
+    resolved=$(cd -- "$state_dir" && pwd -P)
+    if [[ $resolved != / && -f $resolved/ports.env ]]; then
+        log "deleting the previous state in $resolved (BENCH_FRESH=0 keeps it)"
+        rm -rf -- "$resolved"
+    elif [[ -n $(ls -A -- "$resolved") ]]; then
+        die "$resolved is not empty and was not made by eng/infra.sh; refusing to delete it" \
+            "(choose another BENCH_STATE_DIR, or BENCH_FRESH=0)"
     fi
 fi
+mkdir -p "$state_dir"
 
-# The load test is built before anything runs, so the build does not disturb the measurement.
-log "building the load test (Release)"
-dotnet build "$project" -c Release --nologo -v quiet >&2 || die "the load test does not build (errors above)"
+# Everything is built before anything runs, so the build does not disturb the measurement; the
+# AppHost runs the services from its own configuration's build output (Release).
+log "building the AppHost, the services and the load test (Release)"
+dotnet build "$apphost_project" -c Release --nologo -v quiet >&2 || die "the AppHost does not build (errors above)"
+dotnet build "$load_test_project" -c Release --nologo -v quiet >&2 || die "the load test does not build (errors above)"
 load_test=$repo_root/bench/ECommerce.LoadTest/bin/Release/net10.0/ECommerce.LoadTest.dll
 
+apphost_pid=''
 stopping=false
 # shellcheck disable=SC2317 # reached through the traps
 stop_everything() {
     [[ $stopping == false ]] || return 0
     stopping=true
     trap '' INT TERM HUP # a second Ctrl-C must not cut the shutdown short
-    log "stopping the system"
-    "$run_local" stop || log "eng/run-local.sh stop failed; check with: ECOMMERCE_INFRA_DIR=$ECOMMERCE_INFRA_DIR $infra status"
+    if [[ -n $apphost_pid ]] && kill -0 "$apphost_pid" 2>/dev/null; then
+        log "stopping the AppHost (it stops the services and the servers)"
+        kill -TERM "$apphost_pid" 2>/dev/null || true
+        local deadline=$((SECONDS + 60))
+        while kill -0 "$apphost_pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 1; done
+        if kill -0 "$apphost_pid" 2>/dev/null; then
+            log "the AppHost did not stop within 60 s; killing it"
+            kill -KILL "$apphost_pid" 2>/dev/null || true
+        fi
+    fi
 }
 trap stop_everything EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-log "starting the system (eng/run-local.sh --detach, $ECOMMERCE_CONFIGURATION, state in $ECOMMERCE_INFRA_DIR)"
-"$run_local" --detach >&2
+log "starting the AppHost (Release, local infrastructure, no dashboard; state in $state_dir, log in $state_dir/apphost.log)"
+# Its own session: the terminal's Ctrl-C reaches this script, which stops the AppHost in order.
+setsid dotnet run --project "$apphost_project" -c Release --no-build --no-launch-profile -- \
+    --Infrastructure:Mode=Local \
+    --Infrastructure:StateDirectory="$state_dir" \
+    --Infrastructure:RabbitMqPort="$rabbitmq_port" \
+    --Infrastructure:RabbitMqManagementPort="$management_port" \
+    --Infrastructure:PostgresPort="$postgres_port" \
+    --Dashboard:Enabled=false \
+    </dev/null >"$state_dir/apphost.log" 2>&1 &
+apphost_pid=$!
 
-# The broker's address and management API, as eng/infra.sh exports them for this state directory.
-ConnectionStrings__messaging='' ECOMMERCE_TEST_RABBITMQ_MANAGEMENT=''
-infra_env=$("$infra" env)
-eval "$infra_env"
-[[ -n $ConnectionStrings__messaging && -n $ECOMMERCE_TEST_RABBITMQ_MANAGEMENT ]] ||
-    die "eng/infra.sh env did not provide ConnectionStrings__messaging and ECOMMERCE_TEST_RABBITMQ_MANAGEMENT"
+deadline=$((SECONDS + start_timeout))
+for port in "${service_ports[@]}"; do
+    until curl -fs -o /dev/null --max-time 2 "http://localhost:$port/health"; do
+        kill -0 "$apphost_pid" 2>/dev/null || die "the AppHost exited; see $state_dir/apphost.log"
+        ((SECONDS < deadline)) || die "the services were not healthy after ${start_timeout}s; see $state_dir/apphost.log"
+        sleep 1
+    done
+done
+log "all five services are healthy"
 
 mkdir -p "$results_dir"
 stamp=$(date -u '+%Y%m%dT%H%M%SZ')
@@ -103,9 +126,9 @@ output=$results_dir/$stamp.json
 log "running the standard scenario; results in $output"
 set +e
 dotnet "$load_test" --scenario standard \
-    --base-url "http://localhost:$ORDER_SERVICE_PORT" \
-    --rabbitmq "$ConnectionStrings__messaging" \
-    --rabbitmq-management "$ECOMMERCE_TEST_RABBITMQ_MANAGEMENT" \
+    --base-url "http://localhost:${service_ports[0]}" \
+    --rabbitmq "amqp://ecommerce:ecommerce@localhost:$rabbitmq_port" \
+    --rabbitmq-management "http://ecommerce:ecommerce@localhost:$management_port" \
     --output "$output" "$@" | tee "$results_dir/$stamp.txt"
 status=${PIPESTATUS[0]}
 set -e

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # eng/test.sh: THE test command (the README's and CI's). Builds and runs every test of
-# ECommerce.Ci.slnf against a real RabbitMQ and PostgreSQL, then prints one summary line:
+# ECommerce.sln against a real RabbitMQ and PostgreSQL, then prints one summary line:
 #
 #   N passed, N failed, N skipped
 #
@@ -63,7 +63,7 @@ results=$repo_root/TestResults/run-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$results"
 
 status=0
-dotnet test ECommerce.Ci.slnf -c Release \
+dotnet test ECommerce.sln -c Release \
     --logger "console;verbosity=normal" \
     --logger trx --results-directory "$results" \
     "$@" || status=$?
