@@ -39,7 +39,7 @@ public static class MessagingRegistration
 
         var broker = BrokerAddress.Parse(builder.Configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException(
-                $"ConnectionStrings:{ConnectionName} is not set. Run the service through the AppHost or eng/run-local.sh, " +
+                $"ConnectionStrings:{ConnectionName} is not set. Run the service through the AppHost, " +
                 $"or set ConnectionStrings__{ConnectionName}=amqp://user:password@host:5672."));
 
         builder.Services.AddOptions<MessagingOptions>()
@@ -48,6 +48,16 @@ public static class MessagingRegistration
             .ValidateOnStart();
         builder.Services.AddSingleton(new MessagingServiceInfo(serviceName));
         builder.Services.AddSingleton(broker);
+
+        // One shared RabbitMQ connection, opened on first use, for what is not MassTransit's (the
+        // dead-letter API browses and republishes with basic.get). MassTransit keeps a connection
+        // of its own: it manages its channels, reconnects and topology itself. Its checks are the
+        // broker's health checks and its spans the messaging spans, so this client adds neither.
+        builder.AddRabbitMQClient(ConnectionName, settings =>
+        {
+            settings.DisableHealthChecks = true;
+            settings.DisableTracing = true;
+        }, factory => factory.ClientProvidedName = $"{serviceName}:dead-letters");
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
         builder.Services.AddSingleton<IDurableEventPublisher, DurableEventPublisher<TDbContext>>();
         builder.Services.AddSingleton(services => new FileJournal(

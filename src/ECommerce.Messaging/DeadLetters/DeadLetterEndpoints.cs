@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using RabbitMQ.Client;
 
 namespace ECommerce.Messaging.DeadLetters;
 
@@ -20,7 +21,7 @@ public static class DeadLetterEndpoints
 
     public static IEndpointRouteBuilder MapDeadLetterEndpoints(this IEndpointRouteBuilder app, string deadLetterQueue, string workQueue)
     {
-        var queue = new DeadLetterQueue(app.ServiceProvider.GetRequiredService<BrokerAddress>(), deadLetterQueue, workQueue);
+        var queue = new DeadLetterQueue(deadLetterQueue, workQueue);
         var group = app.MapGroup("/dead-letters")
             .WithTags("Dead letters")
             .AddEndpointFilter(async (context, next) =>
@@ -31,14 +32,14 @@ public static class DeadLetterEndpoints
                         title: "API key required",
                         detail: $"Send the dead-letter API key in the {ApiKeyHeader} header."));
 
-        group.MapGet("/", async (int? limit, CancellationToken cancellationToken) =>
-                TypedResults.Ok(new { queue = queue.Name, messages = await queue.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), cancellationToken) }))
+        group.MapGet("/", async (int? limit, IConnection broker, CancellationToken cancellationToken) =>
+                TypedResults.Ok(new { queue = queue.Name, messages = await queue.ListAsync(broker, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken) }))
             .WithName("ListDeadLetters")
             .WithSummary($"Lists the messages parked in {deadLetterQueue} with their attempts and last error.");
 
-        group.MapPost("/{messageId:guid}/replay", async (Guid messageId, CancellationToken cancellationToken) =>
+        group.MapPost("/{messageId:guid}/replay", async (Guid messageId, IConnection broker, CancellationToken cancellationToken) =>
             {
-                var replayed = await queue.ReplayAsync(letter => letter.MessageId == messageId, cancellationToken);
+                var replayed = await queue.ReplayAsync(broker, letter => letter.MessageId == messageId, cancellationToken);
                 return replayed == 0
                     ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not parked", detail: $"Message {messageId} is not in {deadLetterQueue}.")
                     : Results.Ok(new { replayed });
@@ -46,8 +47,8 @@ public static class DeadLetterEndpoints
             .WithName("ReplayDeadLetter")
             .WithSummary($"Sends one parked message back to {workQueue}, with all its attempts.");
 
-        group.MapPost("/replay", async (CancellationToken cancellationToken) =>
-                TypedResults.Ok(new { replayed = await queue.ReplayAsync(_ => true, cancellationToken) }))
+        group.MapPost("/replay", async (IConnection broker, CancellationToken cancellationToken) =>
+                TypedResults.Ok(new { replayed = await queue.ReplayAsync(broker, _ => true, cancellationToken) }))
             .WithName("ReplayAllDeadLetters")
             .WithSummary($"Sends every parked message back to {workQueue}.");
 

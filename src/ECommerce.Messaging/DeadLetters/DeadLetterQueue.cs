@@ -24,15 +24,15 @@ public sealed record DeadLetter(
 /// and properties back to the work queue (attempt counter removed, so it gets every attempt
 /// again), waits for the broker's confirm, and only then acknowledges the parked copy.
 /// </summary>
-public sealed class DeadLetterQueue(BrokerAddress broker, string deadLetterQueue, string workQueue)
+public sealed class DeadLetterQueue(string deadLetterQueue, string workQueue)
 {
     private const int MaxBrowse = 1000;
 
     public string Name => deadLetterQueue;
 
-    public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>Browses up to <paramref name="limit"/> parked messages and puts them all back.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ListAsync(IConnection connection, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await ConnectAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         var seen = new List<DeadLetter>();
         var lastTag = 0UL;
@@ -58,9 +58,8 @@ public sealed class DeadLetterQueue(BrokerAddress broker, string deadLetterQueue
     }
 
     /// <summary>Replays the messages <paramref name="select"/> accepts; returns how many.</summary>
-    public async Task<int> ReplayAsync(Func<DeadLetter, bool> select, CancellationToken cancellationToken)
+    public async Task<int> ReplayAsync(IConnection connection, Func<DeadLetter, bool> select, CancellationToken cancellationToken)
     {
-        await using var connection = await ConnectAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             cancellationToken);
@@ -123,17 +122,6 @@ public sealed class DeadLetterQueue(BrokerAddress broker, string deadLetterQueue
         MessagingTelemetry.DeadLettersReplayed.Add(replayed, new KeyValuePair<string, object?>("queue", deadLetterQueue));
         return replayed;
     }
-
-    private Task<IConnection> ConnectAsync(CancellationToken cancellationToken) =>
-        new ConnectionFactory
-        {
-            HostName = broker.Host,
-            Port = broker.Port,
-            VirtualHost = broker.VirtualHost,
-            UserName = broker.UserName,
-            Password = broker.Password,
-            ClientProvidedName = $"dead-letters:{deadLetterQueue}",
-        }.CreateConnectionAsync(cancellationToken);
 
     private static DeadLetter Describe(IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
     {

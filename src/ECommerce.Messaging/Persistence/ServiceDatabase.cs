@@ -20,7 +20,7 @@ public static class ServiceDatabase
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException(
-                $"ConnectionStrings:{connectionName} is not set. Run the service through the AppHost or eng/run-local.sh, " +
+                $"ConnectionStrings:{connectionName} is not set. Run the service through the AppHost, " +
                 $"or set ConnectionStrings__{connectionName}=\"Host=...;Port=...;Username=...;Password=...;Database=...\".");
 
         // Every service runs the same few statement shapes thousands of times: prepare them once
@@ -45,6 +45,15 @@ public static class ServiceDatabase
             .UseNpgsql(npgsql.ConnectionString)
             .AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
 
+        // Aspire's enrichment adds Npgsql's metrics (pool, commands) and tracing to the DbContext.
+        // Not its retrying execution strategy: it refuses the explicit transactions every consumer
+        // opens (inbox, effect and outbox commit together), and a failed consume is redelivered
+        // anyway. Not its health check either: the one below names the check as /health shows it.
+        builder.EnrichNpgsqlDbContext<TDbContext>(settings =>
+        {
+            settings.DisableRetry = true;
+            settings.DisableHealthChecks = true;
+        });
         builder.Services.AddHealthChecks().AddDbContextCheck<TDbContext>(name: "database", tags: ["ready"]);
 
         // Hosted services start in registration order: migrations finish before the bus starts.
