@@ -60,6 +60,16 @@ public sealed class MessagingOptions
     /// <summary>Time between two purges of rows older than <see cref="RetentionHours"/>, in milliseconds.</summary>
     public int RetentionSweepInterval { get; set; } = 3_600_000;
 
+    /// <summary>
+    /// Most consumed messages of one service committed in one database transaction (group
+    /// commit, see <see cref="Inbox.ConsumeBatcher{TDbContext}"/>); 1 gives every message a
+    /// transaction of its own.
+    /// </summary>
+    public int ConsumeBatchSize { get; set; } = 64;
+
+    /// <summary>Group-commit transactions of one service in flight at once.</summary>
+    public int ConsumeBatchConcurrency { get; set; } = 2;
+
     /// <summary>The first option that is out of range, or null when all are usable.</summary>
     public string? Problem() =>
         MaxRetries < 0 ? $"{nameof(MaxRetries)} must be 0 or more."
@@ -75,6 +85,8 @@ public sealed class MessagingOptions
         : PublishTimeout < 1 ? $"{nameof(PublishTimeout)} must be at least 1."
         : RetentionHours < 0 ? $"{nameof(RetentionHours)} must be 0 or more."
         : RetentionSweepInterval < 1 ? $"{nameof(RetentionSweepInterval)} must be at least 1."
+        : ConsumeBatchSize < 1 ? $"{nameof(ConsumeBatchSize)} must be at least 1."
+        : ConsumeBatchConcurrency < 1 ? $"{nameof(ConsumeBatchConcurrency)} must be at least 1."
         : null;
 
     /// <summary>In-process redeliveries of a failing message before it goes to the error queue.</summary>

@@ -59,6 +59,7 @@ public static class MessagingRegistration
             settings.DisableTracing = true;
         }, factory => factory.ClientProvidedName = $"{serviceName}:dead-letters");
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
+        builder.Services.AddSingleton<Inbox.ConsumeBatcher<TDbContext>>();
         builder.Services.AddSingleton<IDurableEventPublisher, DurableEventPublisher<TDbContext>>();
         builder.Services.AddSingleton(services => new FileJournal(
             services.GetRequiredService<IOptions<MessagingOptions>>().Value.JournalDirectory

@@ -3,6 +3,7 @@ using ECommerce.Contracts;
 using ECommerce.Messaging.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ECommerce.Messaging.Inbox;
@@ -10,7 +11,8 @@ namespace ECommerce.Messaging.Inbox;
 /// <summary>
 /// Base of every consumer: runs <see cref="HandleAsync"/> in one database transaction together
 /// with the inbox record of the message and any outbox rows it writes, and skips a message it
-/// has already processed. The broker's ack follows the commit (MassTransit acks when
+/// has already processed. Messages that arrive together share that transaction
+/// (<see cref="ConsumeBatcher{TDbContext}"/>), each still acked or failed on its own. The broker's ack follows the commit (MassTransit acks when
 /// <see cref="Consume"/> returns), so a crash before the commit redelivers the message and a
 /// crash after it finds the inbox record.
 /// </summary>
@@ -31,13 +33,46 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
             ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; it cannot be deduplicated.");
 
         MessagingTelemetry.TagCorrelation(Activity.Current, message.CorrelationId, message.OrderId);
-        using var logScope = logger.BeginScope(new Dictionary<string, object>
+        var logScope = new Dictionary<string, object>
         {
             ["CorrelationId"] = message.CorrelationId,
             ["OrderId"] = message.OrderId,
             ["MessageId"] = messageId,
-        });
+        };
+        using var scope = logger.BeginScope(logScope);
 
+        if (JoinsGroupCommit && context.TryGetPayload<IServiceProvider>(out var services)
+            && services.GetService<ConsumeBatcher<TDbContext>>() is { Enabled: true } batcher)
+        {
+            // The effect runs on the batch's consumer instance (same type, the batch's scope), so
+            // every message of the batch writes through one DbContext into one transaction.
+            var consumerType = GetType();
+            var firstDelivery = await batcher.ConsumeAsync(new PendingConsume(
+                messageId,
+                ConsumerName,
+                batchServices => ((IdempotentConsumer<TMessage, TDbContext>)batchServices.GetRequiredService(consumerType)).HandleAsync(message, context),
+                Activity.Current,
+                logScope));
+            if (!firstDelivery)
+            {
+                SkippedDuplicate(messageId);
+            }
+
+            return;
+        }
+
+        await ConsumeInOwnTransactionAsync(messageId, context);
+    }
+
+    /// <summary>
+    /// Whether this consumer's messages may share a transaction with others (group commit). A
+    /// consumer whose effect reaches outside the database (a carrier booking, say) says no: a
+    /// neighbour's failure rolls a batch back and runs it again, message by message.
+    /// </summary>
+    protected virtual bool JoinsGroupCommit => true;
+
+    private async Task ConsumeInOwnTransactionAsync(Guid messageId, ConsumeContext<TMessage> context)
+    {
         var cancellationToken = context.CancellationToken;
         await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
 
@@ -49,14 +84,19 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
 
         if (!firstDelivery)
         {
-            MessagingTelemetry.DuplicatesSkipped.Add(1, new KeyValuePair<string, object?>("consumer", ConsumerName));
-            LogDuplicateSkipped(messageId, typeof(TMessage).Name);
+            SkippedDuplicate(messageId);
             return;
         }
 
-        await HandleAsync(message, context);
+        await HandleAsync(context.Message, context);
         await Db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    private void SkippedDuplicate(Guid messageId)
+    {
+        MessagingTelemetry.DuplicatesSkipped.Add(1, new KeyValuePair<string, object?>("consumer", ConsumerName));
+        LogDuplicateSkipped(messageId, typeof(TMessage).Name);
     }
 
     /// <summary>

@@ -21,6 +21,10 @@ internal sealed class PaymentSucceededConsumer(ShippingDbContext db, ShipmentWor
 internal sealed class StockReservedConsumer(ShippingDbContext db, ShipmentWorkflow shipments, ILogger<StockReservedConsumer> logger)
     : IdempotentConsumer<StockReserved, ShippingDbContext>(db, logger)
 {
+    // The carrier is called from here: a neighbour's failure in a shared transaction would call it
+    // again for this order when the batch is run again message by message.
+    protected override bool JoinsGroupCommit => false;
+
     protected override Task HandleAsync(StockReserved message, ConsumeContext<StockReserved> context) =>
         shipments.ShipAsync(message, DelayedRetryHeaders.AttemptOf(context), context.CancellationToken);
 }

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using ECommerce.Messaging.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ECommerce.Messaging.Inbox;
+
+/// <summary>One consumed message waiting for its turn in a group commit.</summary>
+internal sealed class PendingConsume(Guid messageId, string consumer, Func<IServiceProvider, Task> handle, Activity? activity, IReadOnlyDictionary<string, object> logScope)
+{
+    public Guid MessageId => messageId;
+
+    public string Consumer => consumer;
+
+    /// <summary>Runs the consumer's effect with the services (and so the DbContext) of the batch's scope.</summary>
+    public Func<IServiceProvider, Task> Handle => handle;
+
+    /// <summary>The message's consume span: the effect's spans and outbox rows belong to its trace.</summary>
+    public Activity? Activity => activity;
+
+    public IReadOnlyDictionary<string, object> LogScope => logScope;
+
+    /// <summary>True when the effect committed, false when the inbox already had the message.</summary>
+    public TaskCompletionSource<bool> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// Group commit for the consumers of one service: every consumed message still has its own
+/// <c>Consume</c> call, its own ack and its own failure, but messages that arrive while a
+/// transaction is running wait for the next one and share it: one <c>BEGIN</c>, one multi-row inbox
+/// insert that skips duplicates set-wise, every effect, one <c>COMMIT</c>, then all their acks.
+/// </summary>
+/// <remarks>
+/// Adaptive by construction: a message that finds no transaction running (no backlog) starts one
+/// at once, alone, so batching adds no waiting at low load; under load the batches grow by
+/// themselves up to <see cref="MessagingOptions.ConsumeBatchSize"/>. MassTransit's
+/// <c>Batch&lt;T&gt;</c> consumers would wait for a time limit when the queue is short, and they ack
+/// or fail a batch as a whole; here a poison message fails alone: when anything in a batch throws,
+/// the transaction rolls back and each message of it runs again in a transaction of its own, so
+/// the neighbours commit and only the failing one goes to its retries and error queue. Effects
+/// run one after another on the batch's DbContext (one connection), so reservations of one
+/// product in a batch take its row lock once. Idempotent as before: a crash before the commit
+/// redelivers every message of the batch, a crash after it finds their inbox rows.
+/// </remarks>
+public sealed partial class ConsumeBatcher<TDbContext>(
+    IServiceScopeFactory scopeFactory,
+    IOptions<MessagingOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<ConsumeBatcher<TDbContext>> logger)
+    where TDbContext : DbContext
+{
+    private readonly Queue<PendingConsume> waiting = new();
+    private readonly int maxBatch = options.Value.ConsumeBatchSize;
+    private readonly int maxTransactions = options.Value.ConsumeBatchConcurrency;
+    private int runningTransactions;
+
+    /// <summary>False when <see cref="MessagingOptions.ConsumeBatchSize"/> is 1: every message then has its own transaction, as many at once as arrive.</summary>
+    internal bool Enabled => maxBatch > 1;
+
+    /// <summary>Queues the message for the next group commit; true once its effect committed, false if it was a duplicate.</summary>
+    internal Task<bool> ConsumeAsync(PendingConsume pending)
+    {
+        bool startTransaction;
+        lock (waiting)
+        {
+            waiting.Enqueue(pending);
+            startTransaction = runningTransactions < maxTransactions;
+            if (startTransaction)
+            {
+                runningTransactions++;
+            }
+        }
+
+        if (startTransaction)
+        {
+            // Not in this message's execution context: the loop serves many messages, each of
+            // which brings its own trace and log scope.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _ = Task.Run(CommitWhileWaitingAsync);
+            }
+        }
+
+        return pending.Outcome.Task;
+    }
+
+    private async Task CommitWhileWaitingAsync()
+    {
+        while (true)
+        {
+            List<PendingConsume> batch;
+            lock (waiting)
+            {
+                if (waiting.Count == 0)
+                {
+                    runningTransactions--;
+                    return;
+                }
+
+                batch = new List<PendingConsume>(Math.Min(waiting.Count, maxBatch));
+                while (batch.Count < maxBatch && waiting.TryDequeue(out var next))
+                {
+                    batch.Add(next);
+                }
+            }
+
+            try
+            {
+                await CommitAsync(batch);
+            }
+            catch (Exception exception) when (batch.Count > 1)
+            {
+                // Nothing of the batch committed. Each message alone now, so that only a failing
+                // one fails (the others were only in its way).
+                LogBatchFailed(batch.Count, exception.Message);
+                foreach (var pending in batch)
+                {
+                    await CommitAloneAsync(pending);
+                }
+            }
+            catch (Exception exception)
+            {
+                batch[0].Outcome.TrySetException(exception);
+            }
+        }
+    }
+
+    private async Task CommitAloneAsync(PendingConsume pending)
+    {
+        try
+        {
+            await CommitAsync([pending]);
+        }
+        catch (Exception exception)
+        {
+            pending.Outcome.TrySetException(exception);
+        }
+    }
+
+    private async Task CommitAsync(IReadOnlyList<PendingConsume> batch)
+    {
+        var cancellationToken = lifetime.ApplicationStopping;
+        // Alone, the message's statements (BEGIN, inbox, COMMIT) are in its own trace; a shared
+        // transaction gets a span of its own, linked to every message's.
+        Activity.Current = batch.Count == 1 ? batch[0].Activity : null;
+        using var activity = batch.Count > 1
+            ? MessagingTelemetry.ActivitySource.StartActivity(
+                ActivityKind.Internal,
+                parentContext: default,
+                tags: [new("messaging.batch.message_count", batch.Count)],
+                links: batch.Where(p => p.Activity is not null).Select(p => new ActivityLink(p.Activity!.Context)),
+                name: "consume group commit")
+            : null;
+
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // Blocks on a concurrent delivery of the same message (another replica, a redelivery)
+        // until that one commits or rolls back, so exactly one of them inserts the row.
+        var firstDeliveries = await InsertInboxRowsAsync(db, batch, cancellationToken);
+        var outcomes = new bool[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            // A message twice in one batch: the inbox row is new once, the effect happens once.
+            if (firstDeliveries.Remove((batch[i].MessageId, batch[i].Consumer)))
+            {
+                await HandleAsync(batch[i], scope.ServiceProvider, db);
+                outcomes[i] = true;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Outcome.TrySetResult(outcomes[i]);
+        }
+    }
+
+    /// <summary>Runs one message's effect in its own trace and log scope, and saves it (the next effect may clear the change tracker).</summary>
+    private async Task HandleAsync(PendingConsume pending, IServiceProvider services, TDbContext db)
+    {
+        Activity.Current = pending.Activity;
+        using var logScope = logger.BeginScope(pending.LogScope);
+        await pending.Handle(services);
+        await db.SaveChangesAsync(lifetime.ApplicationStopping);
+    }
+
+    private static async Task<HashSet<(Guid MessageId, string Consumer)>> InsertInboxRowsAsync(
+        TDbContext db, IReadOnlyList<PendingConsume> batch, CancellationToken cancellationToken)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO inbox_messages (message_id, consumer, processed_at)
+            SELECT message_id, consumer, now() FROM unnest(@message_ids, @consumers) AS batch (message_id, consumer)
+            ON CONFLICT DO NOTHING
+            RETURNING message_id, consumer
+            """,
+            connection,
+            (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("message_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { TypedValue = batch.Select(p => p.MessageId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]>("consumers", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = batch.Select(p => p.Consumer).ToArray() });
+
+        var inserted = new HashSet<(Guid, string)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            inserted.Add((reader.GetGuid(0), reader.GetString(1)));
+        }
+
+        return inserted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} messages failed ({Reason}); committing each alone")]
+    private partial void LogBatchFailed(int count, string reason);
+}
