@@ -54,6 +54,13 @@ public static class MessagingTelemetry
     public static readonly Counter<long> JournalStored =
         Meter.CreateCounter<long>("ecommerce.messaging.journal.stored", description: "Events written to the file-system journal because the database could not take them.");
 
+    public static readonly Histogram<long> ConsumeBatchSize =
+        Meter.CreateHistogram<long>(
+            "ecommerce.messaging.consume.batch_size",
+            unit: "{message}",
+            description: "Consumed messages committed together in one database transaction (group commit).",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
+
     private static readonly Dictionary<string, Func<long>> OutboxBacklogReaders = [];
     private static readonly Dictionary<string, Resilience.CircuitState> CircuitStates = [];
 

@@ -177,6 +177,7 @@ public sealed partial class ConsumeBatcher<TDbContext>(
         }
 
         await transaction.CommitAsync(cancellationToken);
+        MessagingTelemetry.ConsumeBatchSize.Record(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Outcome.TrySetResult(outcomes[i]);
