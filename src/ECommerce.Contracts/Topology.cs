@@ -23,7 +23,7 @@ public static class Topology
         public const string ShipmentFailed = "shipping.shipment.failed";
     }
 
-    /// <summary>Queue names. The first six are the seed's and must never be renamed.</summary>
+    /// <summary>Queue names. The first six are the public contract and must never be renamed.</summary>
     public static class Queues
     {
         public const string PaymentOrderCreated = "payment.service.order.created";

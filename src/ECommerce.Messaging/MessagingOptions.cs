@@ -2,7 +2,7 @@ namespace ECommerce.Messaging;
 
 /// <summary>
 /// Options of the messaging building block, bound from the <c>Messaging</c> configuration section.
-/// The first seven are the seed's, with its defaults and meaning (README, "Reliability").
+/// The first seven are the publishing retries' and circuit breaker's (README, "Reliability").
 /// </summary>
 public sealed class MessagingOptions
 {

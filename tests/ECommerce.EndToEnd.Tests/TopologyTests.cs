@@ -2,7 +2,7 @@ using ECommerce.Contracts;
 
 namespace ECommerce.EndToEnd.Tests;
 
-/// <summary>The broker holds the seed's exchange, queues and bindings, by their exact names, from start-up.</summary>
+/// <summary>The broker holds the documented exchange, queues and bindings, by their exact names, from start-up.</summary>
 public sealed class TopologyTests(ShopSystem shop) : IClassFixture<ShopSystem>
 {
     public static TheoryData<string, string> SeedBindings() => new()

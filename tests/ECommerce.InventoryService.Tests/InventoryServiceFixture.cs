@@ -17,7 +17,7 @@ public sealed class InventoryServiceFixture() : ServiceFixture<Program>("invento
 {
     public const string InventoryProbe = "test.probe.inventory";
 
-    /// <summary>The seed's units of PROD-LIMITED; a test class that reserves them has a fixture of its own.</summary>
+    /// <summary>The catalogue's units of PROD-LIMITED; a test class that reserves them has a fixture of its own.</summary>
     public const int LimitedStock = 5;
 
     protected override IReadOnlyList<ProbeQueue> ProbeQueues { get; } = [new(InventoryProbe, "inventory.#")];

@@ -4,7 +4,7 @@ using BrokenCircuitException = Polly.CircuitBreaker.BrokenCircuitException;
 
 namespace ECommerce.Messaging.Tests;
 
-/// <summary>Every transition and option of the seed's publishing circuit, on a fake clock.</summary>
+/// <summary>Every transition and option of the publishing circuit, on a fake clock.</summary>
 public sealed class CircuitBreakerTests
 {
     private static readonly MessagingOptions Options = new()

@@ -30,7 +30,7 @@ public sealed class PaymentServiceFixture() : ServiceFixture<Program>("payments"
         new(PaymentRefundedProbe, Topology.RoutingKeys.PaymentRefunded),
     ];
 
-    /// <summary>A new order of the seed's shape (one PROD123), under a new order id, with its own e-mail address.</summary>
+    /// <summary>A new order of the README's example shape (one PROD123), under a new order id, with its own e-mail address.</summary>
     public static OrderCreated NewOrder(string customerId = "CUST123", decimal amount = 29.99m)
     {
         var orderId = Guid.NewGuid();

@@ -2,7 +2,7 @@ namespace ECommerce.Messaging.Outbox;
 
 /// <summary>
 /// An integration event stored in the same transaction as the state change that caused it, and
-/// its delivery record: the seed's message tracking (who produced it, how often it was tried,
+/// its delivery record: the message tracking (who produced it, how often it was tried,
 /// the last error, when the broker confirmed it).
 /// </summary>
 public sealed class OutboxMessage

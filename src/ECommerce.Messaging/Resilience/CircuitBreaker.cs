@@ -13,7 +13,7 @@ public enum CircuitState
 }
 
 /// <summary>
-/// The seed's publishing circuit breaker, as a state machine on a <see cref="TimeProvider"/>.
+/// The publishing circuit breaker, as a state machine on a <see cref="TimeProvider"/>.
 /// It differs from Polly's own breaker, which is why it exists: half-open allows
 /// <c>HalfOpenRequests</c> concurrent test publishes (Polly: one), closing needs
 /// <c>SuccessThreshold</c> successes in a row (Polly: one), and opening counts consecutive

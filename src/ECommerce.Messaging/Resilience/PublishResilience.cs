@@ -8,7 +8,7 @@ namespace ECommerce.Messaging.Resilience;
 
 /// <summary>
 /// The Polly pipeline every publish goes through: retries with exponential backoff and jitter
-/// (<c>MaxRetries</c>, <c>RetryDelay</c>) around the seed's <see cref="CircuitBreaker"/>, plugged
+/// (<c>MaxRetries</c>, <c>RetryDelay</c>) around the <see cref="CircuitBreaker"/>, plugged
 /// into Polly as a strategy of its own. An open circuit answers at once with
 /// <see cref="BrokenCircuitException"/>, which is not retried: the message stays stored.
 /// </summary>
