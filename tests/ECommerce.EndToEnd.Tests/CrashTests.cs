@@ -66,6 +66,65 @@ public sealed class CrashTests : IAsyncLifetime
         Assert.Equal("Succeeded", payment.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task A_payment_service_killed_in_the_middle_of_a_burst_charges_every_order_once_after_its_restart()
+    {
+        const int Orders = 30;
+        var paymentSettings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:messaging"] = environment.MessagingConnectionString,
+            ["ConnectionStrings:paymentsdb"] = environment.DatabaseConnectionString("paymentsdb"),
+            ["Messaging:OutboxPollInterval"] = "200",
+            // Every charge takes a while, so group commits are in flight when the kill lands
+            // while earlier ones have committed (and may or may not have been acknowledged).
+            ["Payments:GatewayLatencyMs"] = "150",
+        };
+        await using var doomed = await ServiceProcess.StartAsync("ECommerce.PaymentService", paymentSettings);
+
+        using var client = orders.CreateClient();
+        var orderIds = await Task.WhenAll(Enumerable.Range(0, Orders).Select(async i =>
+        {
+            using var placed = await client.PostAsJsonAsync("/orders", new
+            {
+                customerId = $"CUST-BURST-{i}",
+                customerEmail = "customer@example.com",
+                items = new[] { new { productId = "PROD123", quantity = 1, price = 29.99m } },
+                totalAmount = 29.99m,
+            });
+            return (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+        }));
+
+        await Eventually.UntilAsync(
+            () => environment.Admin.PeekAsync(environment.VirtualHost, PaymentProbe),
+            published => published.Count >= 3,
+            "some payments of the burst to be committed and published");
+        await doomed.KillAsync();
+        var beforeRestart = (await environment.Admin.PeekAsync(environment.VirtualHost, PaymentProbe)).Count;
+        Assert.True(beforeRestart < Orders, $"all {Orders} payments were done before the kill; the test needs some in flight");
+
+        paymentSettings["Payments:GatewayLatencyMs"] = "0";
+        await using var survivor = await ServiceProcess.StartAsync("ECommerce.PaymentService", paymentSettings);
+
+        foreach (var orderId in orderIds)
+        {
+            var order = await Eventually.UntilAsync(
+                () => client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
+                o => o.GetProperty("status").GetString() == "Paid",
+                $"order {orderId} to be paid after the restart");
+            Assert.Single(order.GetProperty("timeline").EnumerateArray(), s => s.GetProperty("status").GetString() == "Paid");
+        }
+
+        await Eventually.UntilAsync(
+            () => environment.Admin.GetQueueAsync(environment.VirtualHost, Topology.Queues.PaymentOrderCreated),
+            queue => queue is { Messages: 0 },
+            "the payment queue to be drained");
+        var published = await Eventually.UntilAsync(
+            () => environment.Admin.PeekAsync(environment.VirtualHost, PaymentProbe, 500),
+            messages => messages.Count >= Orders,
+            $"a payment event for each of the {Orders} orders");
+        Assert.All(orderIds, orderId => Assert.Single(published, m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal)));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await orders.DisposeAsync();
