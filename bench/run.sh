@@ -2,8 +2,9 @@
 # bench/run.sh: the standard load test on a private, freshly started system. Starts the AppHost in
 # Release in its local mode (the installed RabbitMQ and PostgreSQL as local processes, the five
 # services), without the dashboard, so that no telemetry export weighs on the figures; runs the
-# standard scenario of bench/ECommerce.LoadTest, writes bench/results/<timestamp>.json (and the
-# console table next to it as .txt), and stops everything again, also on Ctrl-C or an error.
+# standard scenario of bench/ECommerce.LoadTest (with PostgreSQL's statistics, for transactions and
+# statements per order), writes bench/results/<timestamp>.json (and the console table next to it as
+# .txt), and stops everything again, also on Ctrl-C or an error.
 #
 # Usage: bench/run.sh [load test options]
 #   Options are passed on to the load test after --scenario standard, e.g. a short try:
@@ -129,6 +130,7 @@ dotnet "$load_test" --scenario standard \
     --base-url "http://localhost:${service_ports[0]}" \
     --rabbitmq "amqp://ecommerce:ecommerce@localhost:$rabbitmq_port" \
     --rabbitmq-management "http://ecommerce:ecommerce@localhost:$management_port" \
+    --postgres "Host=localhost;Port=$postgres_port;Username=ecommerce;Password=ecommerce" \
     --output "$output" "$@" | tee "$results_dir/$stamp.txt"
 status=${PIPESTATUS[0]}
 set -e

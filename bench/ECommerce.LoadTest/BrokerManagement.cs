@@ -52,6 +52,15 @@ internal sealed class BrokerManagement : IDisposable
             overview.RabbitMqVersion);
     }
 
+    /// <summary>The operating system's pid of the broker's Erlang VM (beam.smp), from <c>/api/nodes</c>; null when not reported.</summary>
+    public async Task<int?> NodeOsPidAsync(CancellationToken cancellationToken)
+    {
+        var overview = await http.GetFromJsonAsync<Overview>("api/overview", Json, cancellationToken);
+        var nodes = await http.GetFromJsonAsync<List<Node>>("api/nodes?columns=name,os_pid", Json, cancellationToken);
+        var node = nodes?.FirstOrDefault(n => n.Name == overview?.Node);
+        return int.TryParse(node?.OsPid, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
     public async Task CreateVirtualHostAsync(string vhost, string user, CancellationToken cancellationToken)
     {
         using (var created = await http.PutAsync($"api/vhosts/{Uri.EscapeDataString(vhost)}", JsonContent.Create(new { }), cancellationToken))
@@ -82,11 +91,24 @@ internal sealed class BrokerManagement : IDisposable
         [JsonPropertyName("rabbitmq_version")]
         public string? RabbitMqVersion { get; init; }
 
+        [JsonPropertyName("node")]
+        public string? Node { get; init; }
+
         [JsonPropertyName("message_stats")]
         public MessageStats? MessageStats { get; init; }
 
         [JsonPropertyName("queue_totals")]
         public QueueTotals? QueueTotals { get; init; }
+    }
+
+    private sealed class Node
+    {
+        [JsonPropertyName("name")]
+        public string? Name { get; init; }
+
+        /// <summary>A string in the API's answer.</summary>
+        [JsonPropertyName("os_pid")]
+        public string? OsPid { get; init; }
     }
 
     private sealed class MessageStats

@@ -37,7 +37,9 @@ internal sealed class TrackedOrder(long sequence)
 /// <summary>
 /// Runs one phase: a sender (fixed rate or fixed concurrency, for a duration or a count), a poller
 /// that follows every accepted order to a final state, and a progress line; then the broker's
-/// counters once they have settled.
+/// counters once they have settled. A measured phase also takes the system's cost: PostgreSQL's
+/// transactions and statements and the CPU time of the system's processes, from just before the
+/// first POST to the end of the phase.
 /// </summary>
 /// <remarks>
 /// The poller keeps the cost for the system under test low: it only asks about orders that are not
@@ -56,6 +58,7 @@ internal sealed class PhaseRunner
     private readonly RunSettings settings;
     private readonly OrderApi api;
     private readonly BrokerManagement? broker;
+    private readonly CostProbes probes;
     private readonly string runId;
 
     private readonly ConcurrentQueue<TrackedOrder> all = new();
@@ -83,19 +86,24 @@ internal sealed class PhaseRunner
     private double publishRate;
     private double deliverRate;
 
-    public PhaseRunner(PhaseSpec spec, RunSettings settings, OrderApi api, BrokerManagement? broker, string runId)
+    public PhaseRunner(PhaseSpec spec, RunSettings settings, OrderApi api, BrokerManagement? broker, CostProbes probes, string runId)
     {
         this.spec = spec;
         this.settings = settings;
         this.api = api;
         this.broker = broker;
+        this.probes = probes;
         this.runId = runId;
         pendingSlots = settings.MaxPending > 0 ? new SemaphoreSlim(settings.MaxPending, settings.MaxPending) : null;
     }
 
     public async Task<PhaseResult> RunAsync(CancellationToken cancellationToken)
     {
+        var database = spec.Measured ? probes.Database : null;
+        var cpu = spec.Measured ? probes.Cpu : null;
+        var databaseBefore = database is null ? null : await ReadDatabaseAsync(database, wait: true, cancellationToken);
         var before = await SampleBrokerAsync(cancellationToken);
+        var systemCpuBefore = cpu?.Take();
         var startedAt = DateTimeOffset.UtcNow;
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         clock.Start();
@@ -137,10 +145,50 @@ internal sealed class PhaseRunner
         await stopProgress.CancelAsync();
         await progress;
         Progress.Finish(ProgressLine());
+        probes.Database?.NoteLoadEnded();
 
         var after = interrupted ? await SampleBrokerAsync(CancellationToken.None) : await SettleBrokerAsync(cancellationToken);
         var generatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds;
-        return Summarize(startedAt, sendSeconds, before, after, interrupted, generatorCpu);
+
+        // The phase's last messages have gone through once the broker's counters settled; the
+        // database's counters may need longer (DatabaseStats.ReadAsync).
+        var systemCpuAfter = cpu?.Take();
+        var databaseAfter = database is null ? null : await ReadDatabaseAsync(database, wait: !interrupted, cancellationToken);
+        var result = Summarize(startedAt, sendSeconds, before, after, interrupted, generatorCpu);
+        return result with
+        {
+            Database = databaseBefore is not null && databaseAfter is not null ? database!.Compare(databaseBefore, databaseAfter, result.Completed) : null,
+            Cpu = systemCpuBefore is not null && systemCpuAfter is not null ? cpu!.Compare(systemCpuBefore, systemCpuAfter, result.Completed) : null,
+        };
+    }
+
+    /// <summary>
+    /// The database's counters; null when they cannot be read. Ctrl-C cuts the wait for them
+    /// short: then they are read at once, as an interrupted phase's figures are.
+    /// </summary>
+    private async Task<DatabaseCounters?> ReadDatabaseAsync(DatabaseStats database, bool wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (wait && !cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    return await database.ReadAsync(spec.Name, wait: true, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Read at once below.
+                }
+            }
+
+            return await database.ReadAsync(spec.Name, wait: false, CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException or TimeoutException)
+        {
+            RecordError($"PostgreSQL statistics: {exception.Message}");
+            return null;
+        }
     }
 
     // --- sending --------------------------------------------------------------------------------

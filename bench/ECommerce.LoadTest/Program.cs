@@ -17,7 +17,12 @@ var management = new Option<string>("--rabbitmq-management")
     Description = $"The management API (http://user:password@host:port), for the broker's message counters and the ceiling's temporary vhost; 'none' to count messages instead. Default: ${EnvironmentDefaults.ManagementVariable}, else {EnvironmentDefaults.Management}.",
     DefaultValueFactory = _ => EnvironmentDefaults.Read(EnvironmentDefaults.ManagementVariable, EnvironmentDefaults.Management),
 };
-var rate = new Option<double?>("--rate") { Description = "Orders per second (open loop). Standard scenario: the steady phase's rate (100)." };
+// No DefaultValueFactory: --help would show the variable's password.
+var postgres = new Option<string?>("--postgres")
+{
+    Description = $"The PostgreSQL server of the service databases (a connection string, e.g. Host=localhost;Port=5462;Username=ecommerce;Password=ecommerce; a superuser, for pg_stat_statements), for transactions and statements per order; 'none' not to measure them. Default: ${EnvironmentDefaults.PostgresVariable}, else none.",
+};
+var rate = new Option<double?>("--rate") { Description = "Orders per second (open loop). Standard scenario: the steady phase's rate (default 100, or the broker ceiling / 125 when the ceiling is below 12,500 msg/s)." };
 var concurrency = new Option<int?>("--concurrency") { Description = "POSTs in flight at once (closed loop). Standard scenario: the saturation phase's concurrency (64)." };
 var duration = DurationOption("--duration", null, "How long each measured phase sends, e.g. 60s, 2m (default 60s unless --count is given).");
 var count = new Option<int?>("--count") { Description = "Orders each measured phase sends (with --duration: whichever comes first)." };
@@ -25,7 +30,7 @@ var warmup = DurationOption("--warmup", TimeSpan.FromSeconds(10), "Warm-up befor
 var finalTimeout = DurationOption("--final-timeout", TimeSpan.FromSeconds(60), "How long after sending ends an accepted order may take to reach a final state before it counts as lost.");
 var scenario = new Option<string>("--scenario")
 {
-    Description = "'standard': warm-up, 60 s at 100 orders/s, then 60 s of saturation at 64 concurrent POSTs, with the targets judged. Without it: one phase from --rate/--concurrency and --duration/--count.",
+    Description = "'standard': warm-up, 60 s at 100 orders/s (or the broker ceiling / 125 when that is below 12,500 msg/s), then 60 s of saturation at 64 concurrent POSTs, with the targets judged. Without it: one phase from --rate/--concurrency and --duration/--count.",
 };
 scenario.AcceptOnlyFromAmong(Runner.StandardScenario);
 var output = new Option<string?>("--output") { Description = "Write the results as JSON to this file." };
@@ -59,9 +64,9 @@ var httpTimeout = DurationOption("--http-timeout", TimeSpan.FromSeconds(30), "Ti
 
 var root = new RootCommand(
     "Load test of the ECommerce order pipeline: sends orders to a running system, follows each one to a final state, " +
-    "reports throughput, latency and broker messages/s against a raw RabbitMQ ceiling measured in the same run. See bench/README.md.")
+    "reports throughput, latency, broker messages/s against a raw RabbitMQ ceiling measured in the same run, and the database work and CPU time per order. See bench/README.md.")
 {
-    baseUrl, rabbitMq, management, rate, concurrency, duration, count, warmup, finalTimeout, scenario, output,
+    baseUrl, rabbitMq, management, postgres, rate, concurrency, duration, count, warmup, finalTimeout, scenario, output,
     ceilingMessages, ceilingSize, pollInterval, pollConcurrency, maxPending, maxInFlight, httpTimeout,
 };
 
@@ -138,6 +143,13 @@ root.SetAction(async (parsed, cancellationToken) =>
         problems.Add($"--rabbitmq-management: '{managementText}' is not an absolute URL (or 'none').");
     }
 
+    var postgresText = parsed.GetValue(postgres) ?? EnvironmentDefaults.Read(EnvironmentDefaults.PostgresVariable, "none");
+    var postgresValue = postgresText is { Length: > 0 } and not "none" ? postgresText : null;
+    if (postgresValue is not null && !IsConnectionString(postgresValue))
+    {
+        problems.Add("--postgres: not a connection string (e.g. Host=localhost;Port=5462;Username=ecommerce;Password=ecommerce), or 'none'.");
+    }
+
     if (problems.Count > 0)
     {
         foreach (var problem in problems)
@@ -160,13 +172,15 @@ root.SetAction(async (parsed, cancellationToken) =>
     var phases = new List<PhaseSpec>();
     if (standard)
     {
-        var steadyRate = parsed.GetValue(rate) ?? 100;
+        // Without --rate the steady rate follows the broker ceiling, which is measured after the
+        // warm-up: the warm-up runs at the default rate.
+        var givenRate = parsed.GetValue(rate);
         if (warmupLength > TimeSpan.Zero)
         {
-            phases.Add(new PhaseSpec("warmup", steadyRate, null, warmupLength, null, Measured: false));
+            phases.Add(new PhaseSpec("warmup", givenRate ?? Runner.DefaultSteadyRate, null, warmupLength, null, Measured: false));
         }
 
-        phases.Add(new PhaseSpec(Runner.SteadyPhase, steadyRate, null, measuredDuration, measuredCount, Measured: true));
+        phases.Add(new PhaseSpec(Runner.SteadyPhase, givenRate ?? Runner.DefaultSteadyRate, null, measuredDuration, measuredCount, Measured: true, RateFollowsCeiling: givenRate is null));
         phases.Add(new PhaseSpec(Runner.SaturationPhase, null, parsed.GetValue(concurrency) ?? 64, measuredDuration, measuredCount, Measured: true));
     }
     else
@@ -192,6 +206,7 @@ root.SetAction(async (parsed, cancellationToken) =>
         BaseUrl = new Uri(parsed.GetValue(baseUrl)!),
         RabbitMq = new Uri(parsed.GetValue(rabbitMq)!),
         RabbitMqManagement = managementValue == "none" ? null : new Uri(managementValue),
+        Postgres = postgresValue,
         Scenario = standard ? Runner.StandardScenario : "custom",
         Phases = phases,
         FinalTimeout = parsed.GetValue(finalTimeout)!.Value,
@@ -210,6 +225,19 @@ root.SetAction(async (parsed, cancellationToken) =>
 
 // Ctrl-C cancels the run: sending stops, the partial results are printed and written, exit 130.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+
+static bool IsConnectionString(string value)
+{
+    try
+    {
+        _ = new Npgsql.NpgsqlConnectionStringBuilder(value);
+        return true;
+    }
+    catch (ArgumentException)
+    {
+        return false;
+    }
+}
 
 static Option<TimeSpan?> DurationOption(string name, TimeSpan? defaultValue, string description)
 {

@@ -28,6 +28,11 @@ internal static class Report
             text.AppendLine("Broker ceiling: not measured" + (report.CeilingError is { } error ? $" ({error})" : string.Empty));
         }
 
+        if (report.SteadyRate is { } steadyRate)
+        {
+            text.AppendLine(char.ToUpperInvariant(steadyRate.Text[0]) + steadyRate.Text[1..]);
+        }
+
         text.AppendLine();
         var phases = report.Phases;
         var rows = new List<(string Label, Func<PhaseResult, string> Value)>
@@ -52,10 +57,27 @@ internal static class Report
             ("deliveries/s vs ceiling", p => p.DeliveriesToCeiling is { } r ? Invariant($"{r:P1}") : "-"),
             ("publishes/s vs ceiling", p => p.PublishesToCeiling is { } r ? Invariant($"{r:P1}") : "-"),
             ("GET polls per order", p => Invariant($"{p.PollsPerOrder:0.00}")),
+            ("DB transactions per order", p => p.Database is { } d ? PerOrder(d.TransactionsPerOrder) : "-"),
+            ("DB statements per order", p => p.Database is { } d ? PerOrder(d.StatementsPerOrder) : "-"),
+            ("CPU ms per order, all groups", p => p.Cpu is { } c ? PerOrder(c.TotalMsPerOrder) : "-"),
+        };
+
+        // One row per process group seen in any phase, in the report's order.
+        var groups = phases.SelectMany(p => p.Cpu?.Groups ?? []).Select(g => g.Group).Distinct()
+            .OrderBy(ProcessCpu.ReportRank).ThenBy(g => g, StringComparer.Ordinal);
+        foreach (var group in groups)
+        {
+            // A group with no process in a phase had no CPU time in it.
+            rows.Add(("  " + group, p => p.Cpu is { TotalMsPerOrder: not null } c ? PerOrder(c.Groups.FirstOrDefault(g => g.Group == group)?.MsPerOrder ?? 0)
+                : p.Cpu is not null ? "n/a" : "-"));
+        }
+
+        rows.AddRange(
+        [
             ("max pending / sender waited s", p => Invariant($"{p.MaxPending} / {p.SenderBlockedSeconds:0.0}")),
             ("load test's own CPU (s)", p => F(p.GeneratorCpuSeconds)),
             ("load average at end (1 min)", p => p.LoadAverage is [var one, ..] ? Invariant($"{one:0.00}") : "-"),
-        };
+        ]);
 
         var labelWidth = rows.Max(r => r.Label.Length) + 2;
         var cells = rows.Select(r => phases.Select(p => r.Value(p)).ToArray()).ToArray();
@@ -100,7 +122,23 @@ internal static class Report
             var width = report.Targets.Max(t => t.Target.Length) + 2;
             foreach (var target in report.Targets)
             {
-                text.AppendLine($"  {target.Target.PadRight(width)}{(target.Met ? "MET   " : "MISSED")}  {target.Value}");
+                var verdict = target.Met switch
+                {
+                    true => "MET   ",
+                    false => "MISSED",
+                    null => "n/a   ",
+                };
+                text.AppendLine($"  {target.Target.PadRight(width)}{verdict}  {target.Value}");
+            }
+        }
+
+        if (report.Notes.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("notes:");
+            foreach (var note in report.Notes)
+            {
+                text.AppendLine($"  {note}");
             }
         }
 
@@ -128,6 +166,9 @@ internal static class Report
     private static string Ms(double value) => value.ToString(value < 100 ? "0.0" : "0", CultureInfo.InvariantCulture);
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>Per-order figures: "n/a" when they could not be measured (no completed order, no pg_stat_statements).</summary>
+    private static string PerOrder(double? value) => value is { } v ? Invariant($"{v:0.0}") : "n/a";
 
     private static string F(double value) => value.ToString(value < 100 ? "0.0" : "N0", CultureInfo.InvariantCulture);
 

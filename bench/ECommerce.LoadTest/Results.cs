@@ -74,6 +74,12 @@ internal sealed record PhaseResult
     /// <summary>CPU time of the load test itself during the phase (it shares the machine).</summary>
     public required double GeneratorCpuSeconds { get; init; }
 
+    /// <summary>PostgreSQL's transactions and statements in the five service databases; null for the warm-up or when not measured.</summary>
+    public DatabaseFigures? Database { get; init; }
+
+    /// <summary>CPU time of the system's processes by group; null for the warm-up or when not measured.</summary>
+    public CpuFigures? Cpu { get; init; }
+
     public required IReadOnlyDictionary<string, int> Errors { get; init; }
 }
 
@@ -110,7 +116,8 @@ internal sealed record BrokerFigures(
     double DeliveriesPerOrder,
     double PeakDeliverRate);
 
-internal sealed record TargetResult(string Target, string Value, bool Met);
+/// <param name="Met">Null: not judged, because its figures were not measured.</param>
+internal sealed record TargetResult(string Target, string Value, bool? Met);
 
 internal sealed record MachineSummary(int Cores, string Os, string Runtime, string? Cpu, long MemoryBytes, double[]? LoadAverageAtStart);
 
@@ -136,9 +143,15 @@ internal sealed record RunReport
 
     public string? CeilingError { get; init; }
 
+    /// <summary>The standard scenario's steady rate and why; null in other scenarios.</summary>
+    public required SteadyRate? SteadyRate { get; init; }
+
     public required IReadOnlyList<PhaseResult> Phases { get; init; }
 
     public required IReadOnlyList<TargetResult> Targets { get; init; }
+
+    /// <summary>What was not measured, and why.</summary>
+    public required IReadOnlyList<string> Notes { get; init; }
 }
 
 internal static class MachineInfo

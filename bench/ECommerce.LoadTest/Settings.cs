@@ -3,7 +3,8 @@ using System.Globalization;
 namespace ECommerce.LoadTest;
 
 /// <summary>How one phase loads the system: a fixed rate or a fixed concurrency, for a time or a count.</summary>
-internal sealed record PhaseSpec(string Name, double? Rate, int? Concurrency, TimeSpan? Duration, int? Count, bool Measured)
+/// <param name="RateFollowsCeiling">The standard scenario's steady phase without --rate: its rate is set from the broker ceiling once that is measured.</param>
+internal sealed record PhaseSpec(string Name, double? Rate, int? Concurrency, TimeSpan? Duration, int? Count, bool Measured, bool RateFollowsCeiling = false)
 {
     public string Load => Rate is { } rate
         ? $"{rate.ToString("0.##", CultureInfo.InvariantCulture)} orders/s"
@@ -23,6 +24,9 @@ internal sealed record RunSettings
 
     /// <summary>The management API, with the credentials in the user-info part; null: not measured from the broker.</summary>
     public required Uri? RabbitMqManagement { get; init; }
+
+    /// <summary>The PostgreSQL server of the five service databases (a connection string, any database); null: database cost not measured.</summary>
+    public required string? Postgres { get; init; }
 
     public required string Scenario { get; init; }
 
@@ -86,6 +90,7 @@ internal static class EnvironmentDefaults
 {
     public const string MessagingVariable = "ConnectionStrings__messaging";
     public const string ManagementVariable = "ECOMMERCE_TEST_RABBITMQ_MANAGEMENT";
+    public const string PostgresVariable = "ECOMMERCE_POSTGRES_SERVER";
 
     /// <summary>eng/infra.sh's broker on its default port, with its development credentials.</summary>
     public const string RabbitMq = "amqp://ecommerce:ecommerce@localhost:5672";
