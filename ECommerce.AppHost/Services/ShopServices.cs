@@ -20,10 +20,25 @@ internal static class ShopServices
             throw new InvalidOperationException($"Replicas:{name} is {replicas}; a service runs at least once.");
         }
 
-        return builder.AddProject<TProject>(name)
+        var service = builder.AddProject<TProject>(name)
             .WithReference(infrastructure.Messaging).WaitFor(infrastructure.Messaging)
             .WithReference(database).WaitFor(database)
             .WithHttpHealthCheck("/health")
             .WithReplicas(replicas);
+
+        if (!builder.Configuration.GetValue("Dashboard:Enabled", true))
+        {
+            // Aspire still points the services at the dashboard's OTLP address when there is no
+            // dashboard: they would serialise every span, metric and log for nobody and retry.
+            service.WithEnvironment(context =>
+            {
+                foreach (var key in context.EnvironmentVariables.Keys.Where(key => key.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
+                {
+                    context.EnvironmentVariables.Remove(key);
+                }
+            });
+        }
+
+        return service;
     }
 }
