@@ -9,7 +9,7 @@ namespace ECommerce.LoadTest;
 /// <summary>The order service's HTTP API as the load test uses it: POST /orders and GET /orders/{id}.</summary>
 internal sealed class OrderApi : IDisposable
 {
-    /// <summary>The statuses that end an order's flow (the seed's final states).</summary>
+    /// <summary>The statuses that end an order's flow (the order flow's final states).</summary>
     public static readonly IReadOnlySet<string> FinalStatuses = new HashSet<string>(StringComparer.Ordinal)
     {
         "Shipped", "PaymentFailed", "OutOfStock", "ShippingFailed",
@@ -33,7 +33,7 @@ internal sealed class OrderApi : IDisposable
         http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = timeout };
     }
 
-    /// <summary>The seed's order, with the customer id made unique per order.</summary>
+    /// <summary>The README's example order, with the customer id made unique per order.</summary>
     public static byte[] OrderBody(string customerId) => Encoding.UTF8.GetBytes(
         "{\"customerId\":\"" + customerId + "\",\"customerEmail\":\"customer@example.com\"," +
         "\"items\":[{\"productId\":\"PROD123\",\"quantity\":1,\"price\":29.99}],\"totalAmount\":29.99}");

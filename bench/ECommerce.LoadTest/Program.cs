@@ -26,7 +26,7 @@ var rate = new Option<double?>("--rate") { Description = "Orders per second (ope
 var concurrency = new Option<int?>("--concurrency") { Description = "POSTs in flight at once (closed loop). Standard scenario: the saturation phase's concurrency (64)." };
 var duration = DurationOption("--duration", null, "How long each measured phase sends, e.g. 60s, 2m (default 60s unless --count is given).");
 var count = new Option<int?>("--count") { Description = "Orders each measured phase sends (with --duration: whichever comes first)." };
-var warmup = DurationOption("--warmup", TimeSpan.FromSeconds(10), "Warm-up before the measured phases, at the measured load (steady rate for the standard scenario); 0 for none.");
+var warmup = DurationOption("--warmup", TimeSpan.FromSeconds(30), "Warm-up before the measured phases, at the measured load (steady rate for the standard scenario); 0 for none.");
 var finalTimeout = DurationOption("--final-timeout", TimeSpan.FromSeconds(60), "How long after sending ends an accepted order may take to reach a final state before it counts as lost.");
 var scenario = new Option<string>("--scenario")
 {
