@@ -12,9 +12,9 @@ namespace ECommerce.Messaging.Inbox;
 /// Base of every consumer: runs <see cref="HandleAsync"/> in one database transaction together
 /// with the inbox record of the message and any outbox rows it writes, and skips a message it
 /// has already processed. Messages that arrive together share that transaction
-/// (<see cref="ConsumeBatcher{TDbContext}"/>), each still acked or failed on its own. The broker's ack follows the commit (MassTransit acks when
-/// <see cref="Consume"/> returns), so a crash before the commit redelivers the message and a
-/// crash after it finds the inbox record.
+/// (<see cref="ConsumeBatcher{TDbContext}"/>), each still acked or failed on its own. The
+/// broker's ack follows the commit (MassTransit acks when <see cref="Consume"/> returns), so a
+/// crash before the commit redelivers the message and a crash after it finds the inbox record.
 /// </summary>
 public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContext dbContext, ILogger logger) : IConsumer<TMessage>
     where TMessage : class, IOrderEvent
@@ -66,8 +66,9 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
 
     /// <summary>
     /// Whether this consumer's messages may share a transaction with others (group commit). A
-    /// consumer whose effect reaches outside the database (a carrier booking, say) says no: a
-    /// neighbour's failure rolls a batch back and runs it again, message by message.
+    /// neighbour's failure rolls a batch back and runs it again, message by message, so an effect
+    /// that reaches outside the database must be safe to repeat (the payment gateway is called
+    /// with the order id as its idempotency key); one that is not (the carrier booking) says no.
     /// </summary>
     protected virtual bool JoinsGroupCommit => true;
 
