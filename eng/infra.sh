@@ -258,15 +258,16 @@ acquire_lock() {
 # --- RabbitMQ -----------------------------------------------------------------------------------
 
 rmq_node() {
-    # Erlang node names are unique per host (epmd): the default port keeps the documented name,
-    # another port gets its own, so two checkouts can run side by side. The name is fixed when the
-    # node's data is created, because the data belongs to that name.
+    # Erlang node names are unique per host (epmd), and several state directories may run nodes
+    # at once (the AppHost's, the test suite's, a load test's, another checkout's): the name is
+    # derived from the state directory. It is fixed when the node's data is created, because the
+    # data belongs to that name.
     if [[ -s $rmq_nodename_file ]]; then
         cat -- "$rmq_nodename_file"
-    elif [[ $RABBITMQ_PORT == 5672 ]]; then
-        printf '%s\n' ecommerce@localhost
     else
-        printf '%s\n' "ecommerce-$RABBITMQ_PORT@localhost"
+        local checksum
+        checksum=$(printf '%s' "$state_dir" | cksum)
+        printf '%s\n' "ecommerce-${checksum%% *}@localhost"
     fi
 }
 

@@ -20,6 +20,13 @@ internal static class LocalInfrastructure
     public static ShopInfrastructure AddLocalInfrastructure(this IDistributedApplicationBuilder builder, string[] databaseNames)
     {
         var settings = LocalInfrastructureSettings.From(builder);
+        builder.Eventing.Subscribe<BeforeStartEvent>((startEvent, _) =>
+        {
+            startEvent.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ECommerce.AppHost").LogInformation(
+                "Local RabbitMQ on port {RabbitMqPort} (management {ManagementPort}), PostgreSQL on port {PostgresPort}, state in {StateDirectory}",
+                settings.RabbitMqPort, settings.RabbitMqManagementPort, settings.PostgresPort, settings.StateDirectory);
+            return Task.CompletedTask;
+        });
         var infraScript = Path.Combine(settings.RepositoryRoot, "eng", "infra.sh");
 
         var messaging = builder.AddResource(new LocalRabbitMQResource(ShopInfrastructureExtensions.MessagingName, infraScript, settings.RepositoryRoot))
@@ -137,17 +144,51 @@ internal sealed record LocalInfrastructureSettings(
         return new LocalInfrastructureSettings(
             repositoryRoot,
             stateDirectory,
-            Port(configuration, "RabbitMqPort", 5672),
-            Port(configuration, "RabbitMqManagementPort", 15672),
-            Port(configuration, "PostgresPort", 5432));
+            // The broker also needs its Erlang distribution port, the AMQP port + 20000.
+            Port(configuration, "RabbitMqPort", 5672, port => IsFree(port) && IsFree(port + 20_000)),
+            Port(configuration, "RabbitMqManagementPort", 15672, IsFree),
+            Port(configuration, "PostgresPort", 5432, IsFree));
     }
 
-    private static int Port(IConfiguration configuration, string key, int defaultPort)
+    /// <summary>
+    /// The configured port, else the first free one from the default on: installing the
+    /// distribution's packages often starts its own RabbitMQ and PostgreSQL on the default ports,
+    /// and the first <c>dotnet run</c> must work beside them. The services follow whatever port it
+    /// is, through their connection strings.
+    /// </summary>
+    private static int Port(IConfiguration configuration, string key, int defaultPort, Func<int, bool> isFree)
     {
-        var port = configuration.GetValue(key, defaultPort);
-        return port is > 0 and <= 65535
-            ? port
-            : throw new InvalidOperationException($"Infrastructure:{key} is {port}, not a port number between 1 and 65535.");
+        if (configuration[key] is { Length: > 0 })
+        {
+            var port = configuration.GetValue<int>(key);
+            return port is > 0 and <= 65535
+                ? port
+                : throw new InvalidOperationException($"Infrastructure:{key} is {port}, not a port number between 1 and 65535.");
+        }
+
+        for (var port = defaultPort; port < defaultPort + 100; port++)
+        {
+            if (isFree(port))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException($"No free port from {defaultPort} to {defaultPort + 99}; set Infrastructure:{key}.");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 }
 
