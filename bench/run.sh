@@ -100,7 +100,8 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 log "starting the AppHost (Release, local infrastructure, no dashboard; state in $state_dir, log in $state_dir/apphost.log)"
-# Its own session: the terminal's Ctrl-C reaches this script, which stops the AppHost in order.
+# In a process group of its own, so that a Ctrl-C reaches only this script, which then stops
+# the AppHost in order.
 setsid dotnet run --project "$apphost_project" -c Release --no-build --no-launch-profile -- \
     --Infrastructure:Mode=Local \
     --Infrastructure:StateDirectory="$state_dir" \

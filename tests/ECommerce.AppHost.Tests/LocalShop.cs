@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -41,7 +40,10 @@ internal sealed class LocalShop : IAsyncDisposable
         // The servers run as their own users (never as root), who must reach the state folder: the
         // system's temporary folder, not the checkout (which may be private).
         var stateDirectory = Path.Combine(Path.GetTempPath(), $"ecommerce-apphost-test-{Guid.NewGuid():N}");
-        var (rabbitMqPort, managementPort, postgresPort) = FreePorts();
+        // The broker's Erlang distribution port (+20000) must be free too.
+        var rabbitMqPort = LoopbackPorts.Free(10_000, 15_000, 20_000);
+        var managementPort = LoopbackPorts.Free(15_000, 20_000);
+        var postgresPort = LoopbackPorts.Free(20_000, 25_000);
         var dashboardApiKey = Guid.NewGuid().ToString("N");
         string[] args =
         [
@@ -168,52 +170,6 @@ internal sealed class LocalShop : IAsyncDisposable
         }
         catch (UnauthorizedAccessException)
         {
-        }
-    }
-
-    /// <summary>
-    /// Three free loopback ports; the broker's also needs its Erlang distribution port (+20000)
-    /// free and its CLI's ports (+30000...) to exist.
-    /// </summary>
-    private static (int RabbitMq, int Management, int Postgres) FreePorts()
-    {
-        var taken = new HashSet<int>();
-        int Next(Func<int, bool> acceptable)
-        {
-            for (var attempt = 0; attempt < 1000; attempt++)
-            {
-                var port = Random.Shared.Next(10_000, 35_000);
-                if (acceptable(port) && taken.Add(port))
-                {
-                    return port;
-                }
-            }
-
-            throw new InvalidOperationException("No free loopback port found.");
-        }
-
-        var rabbitMq = Next(port => IsFree(port) && IsFree(port + 20_000));
-        var management = Next(IsFree);
-        var postgres = Next(IsFree);
-        return (rabbitMq, management, postgres);
-    }
-
-    private static bool IsFree(int port)
-    {
-        if (port > 65_535)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

@@ -24,14 +24,8 @@ public sealed class CrashTests : IAsyncLifetime
     [Fact]
     public async Task A_payment_service_killed_while_charging_leaves_the_message_to_be_charged_once_by_the_next()
     {
-        var paymentSettings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:messaging"] = environment.MessagingConnectionString,
-            ["ConnectionStrings:paymentsdb"] = environment.DatabaseConnectionString("paymentsdb"),
-            ["Messaging:OutboxPollInterval"] = "200",
-            // Slow enough that the kill lands in the middle of the charge.
-            ["Payments:GatewayLatencyMs"] = "5000",
-        };
+        // Slow enough that the kill lands in the middle of the charge.
+        var paymentSettings = PaymentSettings(gatewayLatencyMs: 5000);
         await using var doomed = await ServiceProcess.StartAsync("ECommerce.PaymentService", paymentSettings);
 
         using var client = orders.CreateClient();
@@ -70,15 +64,9 @@ public sealed class CrashTests : IAsyncLifetime
     public async Task A_payment_service_killed_in_the_middle_of_a_burst_charges_every_order_once_after_its_restart()
     {
         const int Orders = 30;
-        var paymentSettings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:messaging"] = environment.MessagingConnectionString,
-            ["ConnectionStrings:paymentsdb"] = environment.DatabaseConnectionString("paymentsdb"),
-            ["Messaging:OutboxPollInterval"] = "200",
-            // Every charge takes a while, so group commits are in flight when the kill lands
-            // while earlier ones have committed (and may or may not have been acknowledged).
-            ["Payments:GatewayLatencyMs"] = "150",
-        };
+        // Every charge takes a while, so group commits are in flight when the kill lands while
+        // earlier ones have committed (and may or may not have been acknowledged).
+        var paymentSettings = PaymentSettings(gatewayLatencyMs: 150);
         await using var doomed = await ServiceProcess.StartAsync("ECommerce.PaymentService", paymentSettings);
 
         using var client = orders.CreateClient();
@@ -124,6 +112,14 @@ public sealed class CrashTests : IAsyncLifetime
             $"a payment event for each of the {Orders} orders");
         Assert.All(orderIds, orderId => Assert.Single(published, m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal)));
     }
+
+    private Dictionary<string, string?> PaymentSettings(int gatewayLatencyMs) => new()
+    {
+        ["ConnectionStrings:messaging"] = environment.MessagingConnectionString,
+        ["ConnectionStrings:paymentsdb"] = environment.DatabaseConnectionString("paymentsdb"),
+        ["Messaging:OutboxPollInterval"] = "200",
+        ["Payments:GatewayLatencyMs"] = gatewayLatencyMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     public async ValueTask DisposeAsync()
     {

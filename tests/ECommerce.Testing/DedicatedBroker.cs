@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace ECommerce.Testing;
 
@@ -47,8 +45,8 @@ public sealed class DedicatedBroker : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), "ecommerce-tests", "broker-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
         // infra.sh puts Erlang's distribution and CLI ports at +20000 and +30000: all must be free.
-        var port = FreePort(10_000, 15_000, offsets: [0, 20_000, 30_000]);
-        var broker = new DedicatedBroker(script, directory, port, FreePort(15_000, 20_000, offsets: [0]));
+        var port = LoopbackPorts.Free(10_000, 15_000, 20_000, 30_000);
+        var broker = new DedicatedBroker(script, directory, port, LoopbackPorts.Free(15_000, 20_000));
         var shared = await TestInfrastructure.GetAsync();
         broker.Infrastructure = shared with { RabbitMq = broker.AmqpUri, RabbitMqManagement = broker.ManagementUri };
         await broker.StartBrokerAsync();
@@ -105,33 +103,5 @@ public sealed class DedicatedBroker : IAsyncDisposable
         }
 
         throw new InvalidOperationException("eng/infra.sh not found above the test output: the outage tests start a broker of their own with it.");
-    }
-
-    private static int FreePort(int from, int to, int[] offsets)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var port = Random.Shared.Next(from, to);
-            if (offsets.All(offset => IsFree(port + offset)))
-            {
-                return port;
-            }
-        }
-
-        throw new InvalidOperationException($"No free port between {from} and {to}.");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
