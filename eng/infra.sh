@@ -242,7 +242,8 @@ prepare_state_dir() {
     for user in "$rmq_user" "$pg_user"; do
         if [[ $user != "$current_user" ]] && ! runuser -u "$user" -- test -x "$state_dir"; then
             die "user $user cannot enter $state_dir (a parent directory is private);" \
-                "set ECOMMERCE_INFRA_DIR to a directory that others may traverse, e.g. /var/tmp/ecommerce-infra"
+                "set ECOMMERCE_INFRA_DIR (the AppHost: Infrastructure:StateDirectory) to a directory that others" \
+                "may traverse, e.g. /var/tmp/ecommerce-infra"
         fi
     done
     cd "$state_dir"
