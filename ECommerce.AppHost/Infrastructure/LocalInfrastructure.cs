@@ -68,7 +68,7 @@ internal static class LocalInfrastructure
                 });
             }
         });
-        return new ShopInfrastructure(InfrastructureMode.Local, messaging, databases);
+        return new ShopInfrastructure(messaging, databases);
     }
 
     private static IResourceBuilder<T> WithInfraEnvironment<T>(this IResourceBuilder<T> server, LocalInfrastructureSettings settings)

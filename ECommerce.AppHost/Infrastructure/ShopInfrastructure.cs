@@ -6,7 +6,6 @@ namespace ECommerce.AppHost.Infrastructure;
 /// in both modes and never know which one ran.
 /// </summary>
 internal sealed record ShopInfrastructure(
-    InfrastructureMode Mode,
     IResourceBuilder<IResourceWithConnectionString> Messaging,
     IReadOnlyDictionary<string, IResourceBuilder<IResourceWithConnectionString>> Databases);
 
@@ -63,6 +62,6 @@ internal static class ShopInfrastructureExtensions
         var databases = databaseNames.ToDictionary(
             name => name,
             name => (IResourceBuilder<IResourceWithConnectionString>)postgres.AddDatabase(name));
-        return new ShopInfrastructure(InfrastructureMode.Containers, messaging, databases);
+        return new ShopInfrastructure(messaging, databases);
     }
 }

@@ -47,7 +47,6 @@ public static class MessagingRegistration
             .Validate(options => options.Problem() is null, $"An option of the '{MessagingOptions.SectionName}' section is out of range (see MessagingOptions).")
             .ValidateOnStart();
         builder.Services.AddSingleton(new MessagingServiceInfo(serviceName));
-        builder.Services.AddSingleton(broker);
 
         // One shared RabbitMQ connection, opened on first use, for what is not MassTransit's (the
         // dead-letter API browses and republishes with basic.get). MassTransit keeps a connection

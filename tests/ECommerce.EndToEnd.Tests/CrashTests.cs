@@ -42,16 +42,8 @@ public sealed class CrashTests : IAsyncLifetime
         paymentSettings["Payments:GatewayLatencyMs"] = "0";
         await using var survivor = await ServiceProcess.StartAsync("ECommerce.PaymentService", paymentSettings);
 
-        var order = await Eventually.UntilAsync(
-            () => client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
-            o => o.GetProperty("status").GetString() == "Paid",
-            $"order {orderId} to be paid after the restart");
-        Assert.Single(order.GetProperty("timeline").EnumerateArray(), s => s.GetProperty("status").GetString() == "Paid");
-
-        await Eventually.UntilAsync(
-            () => environment.Admin.GetQueueAsync(environment.VirtualHost, Topology.Queues.PaymentOrderCreated),
-            queue => queue is { Messages: 0 },
-            "the payment queue to be drained");
+        await AssertPaidOnceAsync(client, orderId);
+        await WaitUntilPaymentQueueDrainedAsync();
         var published = await environment.Admin.PeekAsync(environment.VirtualHost, PaymentProbe);
         Assert.Single(published, m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal));
 
@@ -95,23 +87,32 @@ public sealed class CrashTests : IAsyncLifetime
 
         foreach (var orderId in orderIds)
         {
-            var order = await Eventually.UntilAsync(
-                () => client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
-                o => o.GetProperty("status").GetString() == "Paid",
-                $"order {orderId} to be paid after the restart");
-            Assert.Single(order.GetProperty("timeline").EnumerateArray(), s => s.GetProperty("status").GetString() == "Paid");
+            await AssertPaidOnceAsync(client, orderId);
         }
 
-        await Eventually.UntilAsync(
-            () => environment.Admin.GetQueueAsync(environment.VirtualHost, Topology.Queues.PaymentOrderCreated),
-            queue => queue is { Messages: 0 },
-            "the payment queue to be drained");
+        await WaitUntilPaymentQueueDrainedAsync();
         var published = await Eventually.UntilAsync(
             () => environment.Admin.PeekAsync(environment.VirtualHost, PaymentProbe, 500),
             messages => messages.Count >= Orders,
             $"a payment event for each of the {Orders} orders");
         Assert.All(orderIds, orderId => Assert.Single(published, m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal)));
     }
+
+    /// <summary>The order reaches Paid after the restart, with exactly one Paid step in its timeline.</summary>
+    private static async Task AssertPaidOnceAsync(HttpClient orders, Guid orderId)
+    {
+        var order = await Eventually.UntilAsync(
+            () => orders.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
+            o => o.GetProperty("status").GetString() == "Paid",
+            $"order {orderId} to be paid after the restart");
+        Assert.Single(order.GetProperty("timeline").EnumerateArray(), s => s.GetProperty("status").GetString() == "Paid");
+    }
+
+    private Task WaitUntilPaymentQueueDrainedAsync() =>
+        Eventually.UntilAsync(
+            () => environment.Admin.GetQueueAsync(environment.VirtualHost, Topology.Queues.PaymentOrderCreated),
+            queue => queue is { Messages: 0 },
+            "the payment queue to be drained");
 
     private Dictionary<string, string?> PaymentSettings(int gatewayLatencyMs) => new()
     {
