@@ -117,8 +117,12 @@ internal sealed class DatabaseStats : IAsyncDisposable
         return new DatabaseCounters(DateTimeOffset.UtcNow, transactions, statements);
     }
 
-    /// <summary>The phase's work: the counters' deltas, per order completed in the phase.</summary>
-    public DatabaseFigures Compare(DatabaseCounters start, DatabaseCounters end, int completedOrders)
+    /// <summary>
+    /// The phase's work: the counters' deltas, per order completed in the phase, with and without
+    /// the load test's own <paramref name="polls"/>. Each <c>GET /orders/{id}</c> is one query in
+    /// a transaction of its own, so it adds exactly one transaction and one statement.
+    /// </summary>
+    public DatabaseFigures Compare(DatabaseCounters start, DatabaseCounters end, int completedOrders, long polls)
     {
         var transactions = end.Transactions - start.Transactions;
         long? statements = end.Statements - start.Statements;
@@ -127,6 +131,8 @@ internal sealed class DatabaseStats : IAsyncDisposable
             statements,
             completedOrders > 0 ? (double)transactions / completedOrders : null,
             completedOrders > 0 && statements is { } count ? (double)count / completedOrders : null,
+            completedOrders > 0 ? (double)(transactions - polls) / completedOrders : null,
+            completedOrders > 0 && statements is { } all ? (double)(all - polls) / completedOrders : null,
             StatementsUnavailable,
             (end.At - start.At).TotalSeconds);
     }
@@ -167,6 +173,8 @@ internal sealed record DatabaseCounters(DateTimeOffset At, long Transactions, lo
 /// <param name="Statements">Statements executed (pg_stat_statements calls); null when not available.</param>
 /// <param name="TransactionsPerOrder">Per order completed in the phase.</param>
 /// <param name="StatementsPerOrder">Per order completed in the phase.</param>
+/// <param name="PipelineTransactionsPerOrder">Per order, without the load test's GET polls: what placing and processing an order costs.</param>
+/// <param name="PipelineStatementsPerOrder">Per order, without the load test's GET polls.</param>
 /// <param name="StatementsUnavailable">Why statements were not counted.</param>
 /// <param name="Seconds">Between the two reads.</param>
 internal sealed record DatabaseFigures(
@@ -174,5 +182,7 @@ internal sealed record DatabaseFigures(
     long? Statements,
     double? TransactionsPerOrder,
     double? StatementsPerOrder,
+    double? PipelineTransactionsPerOrder,
+    double? PipelineStatementsPerOrder,
     string? StatementsUnavailable,
     double Seconds);

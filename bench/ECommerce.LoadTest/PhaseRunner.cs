@@ -157,7 +157,7 @@ internal sealed class PhaseRunner
         var result = Summarize(startedAt, sendSeconds, before, after, interrupted, generatorCpu);
         return result with
         {
-            Database = databaseBefore is not null && databaseAfter is not null ? database!.Compare(databaseBefore, databaseAfter, result.Completed) : null,
+            Database = databaseBefore is not null && databaseAfter is not null ? database!.Compare(databaseBefore, databaseAfter, result.Completed, result.Polls) : null,
             Cpu = systemCpuBefore is not null && systemCpuAfter is not null ? cpu!.Compare(systemCpuBefore, systemCpuAfter, result.Completed) : null,
         };
     }

@@ -59,6 +59,7 @@ internal static class Report
             ("GET polls per order", p => Invariant($"{p.PollsPerOrder:0.00}")),
             ("DB transactions per order", p => p.Database is { } d ? PerOrder(d.TransactionsPerOrder) : "-"),
             ("DB statements per order", p => p.Database is { } d ? PerOrder(d.StatementsPerOrder) : "-"),
+            ("  without the GET polls (tx/statements)", p => p.Database is { } d ? $"{PerOrder(d.PipelineTransactionsPerOrder)}/{PerOrder(d.PipelineStatementsPerOrder)}" : "-"),
             ("CPU ms per order, all groups", p => p.Cpu is { } c ? PerOrder(c.TotalMsPerOrder) : "-"),
         };
 

@@ -301,23 +301,27 @@ internal sealed class Runner(RunSettings settings)
         return targets;
     }
 
-    /// <summary>Database work per order at saturation; judged only when both figures were measured.</summary>
+    /// <summary>
+    /// Database work per order at saturation, without the load test's own GET polls (how often a
+    /// client asks is the client's choice, not the cost of an order; the table shows both);
+    /// judged only when both figures were measured.
+    /// </summary>
     private static TargetResult DatabaseTarget(PhaseResult saturation)
     {
         const string target = "saturation: at most 4 transactions and 20 statements per order";
-        if (saturation.Database is not { TransactionsPerOrder: { } transactions } database)
+        if (saturation.Database is not { PipelineTransactionsPerOrder: { } transactions } database)
         {
             return new TargetResult(target, "not measured", Met: null);
         }
 
-        if (database.StatementsPerOrder is not { } statements)
+        if (database.PipelineStatementsPerOrder is not { } statements)
         {
             return new TargetResult(target, Invariant($"{transactions:0.0} transactions per order; statements not measured"), Met: null);
         }
 
         return new TargetResult(
             target,
-            Invariant($"{transactions:0.0} transactions and {statements:0.0} statements per order"),
+            Invariant($"{transactions:0.0} transactions and {statements:0.0} statements per order, the load test's {saturation.PollsPerOrder:0.00} GETs per order not counted ({database.TransactionsPerOrder:0.0} and {database.StatementsPerOrder:0.0} with them)"),
             transactions <= 4 && statements <= 20);
     }
 

@@ -10,6 +10,7 @@ namespace ECommerce.Messaging;
 public sealed class MessagingBuilder
 {
     private readonly Dictionary<string, ReceiveEndpointDeclaration> endpoints = [];
+    private readonly HashSet<Type> setWiseInserts = [typeof(Outbox.OutboxMessage)];
 
     internal IReadOnlyCollection<ReceiveEndpointDeclaration> Endpoints => endpoints.Values;
 
@@ -31,6 +32,21 @@ public sealed class MessagingBuilder
         EndpointFor(queue).DelayedRetry = policy;
         return this;
     }
+
+    /// <summary>
+    /// Rows of <typeparamref name="TEntity"/> that consumers add to the service's DbContext are
+    /// written with one multi-row <c>INSERT</c> per consume transaction instead of one per row
+    /// (<see cref="Inbox.SetWiseInserts"/>): for flat entities that effects only add, and that no
+    /// row the effects insert references. Outbox rows always are.
+    /// </summary>
+    public MessagingBuilder InsertSetWise<TEntity>()
+        where TEntity : class
+    {
+        setWiseInserts.Add(typeof(TEntity));
+        return this;
+    }
+
+    internal IReadOnlyCollection<Type> SetWiseInserts => setWiseInserts;
 
     private ReceiveEndpointDeclaration EndpointFor(string queue)
     {

@@ -59,6 +59,7 @@ public static class MessagingRegistration
         }, factory => factory.ClientProvidedName = $"{serviceName}:dead-letters");
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
         builder.Services.AddSingleton<Inbox.ConsumeBatcher<TDbContext>>();
+        builder.Services.AddSingleton(new Inbox.SetWiseInsertTypes(declarations.SetWiseInserts));
         builder.Services.AddSingleton<IDurableEventPublisher, DurableEventPublisher<TDbContext>>();
         builder.Services.AddSingleton(services => new FileJournal(
             services.GetRequiredService<IOptions<MessagingOptions>>().Value.JournalDirectory
@@ -117,6 +118,18 @@ public static class MessagingRegistration
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="TWriter"/> (scoped) as a writer that every consume
+    /// transaction of the service flushes before its commit (<see cref="Inbox.IConsumeCommitWriter"/>).
+    /// </summary>
+    public static IServiceCollection AddConsumeCommitWriter<TWriter>(this IServiceCollection services)
+        where TWriter : class, Inbox.IConsumeCommitWriter
+    {
+        services.AddScoped<TWriter>();
+        services.AddScoped<Inbox.IConsumeCommitWriter>(provider => provider.GetRequiredService<TWriter>());
+        return services;
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

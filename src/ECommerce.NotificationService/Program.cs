@@ -18,7 +18,8 @@ builder.AddMessaging<NotificationsDbContext>("notification-service", messaging =
     .Consume<NotificationConsumer<StockInsufficient>>(Topology.Queues.NotificationFulfilment)
     .Consume<NotificationConsumer<ShipmentCreated>>(Topology.Queues.NotificationFulfilment)
     .Consume<NotificationConsumer<ShipmentFailed>>(Topology.Queues.NotificationFulfilment)
-    .Consume<NotificationConsumer<PaymentRefunded>>(Topology.Queues.NotificationFulfilment));
+    .Consume<NotificationConsumer<PaymentRefunded>>(Topology.Queues.NotificationFulfilment)
+    .InsertSetWise<Notification>());
 builder.AddNotifications();
 
 var app = builder.Build();

@@ -10,7 +10,8 @@ builder.AddServiceDefaults();
 builder.AddServiceDatabase<PaymentsDbContext>("paymentsdb");
 builder.AddMessaging<PaymentsDbContext>("payment-service", messaging => messaging
     .Consume<OrderCreatedConsumer>(Topology.Queues.PaymentOrderCreated)
-    .Consume<StockInsufficientConsumer>(Topology.Queues.PaymentCompensation));
+    .Consume<StockInsufficientConsumer>(Topology.Queues.PaymentCompensation)
+    .InsertSetWise<Payment>());
 builder.AddPayments();
 
 var app = builder.Build();

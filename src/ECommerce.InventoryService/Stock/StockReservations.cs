@@ -41,6 +41,19 @@ internal sealed partial class StockReservations(
 
         var requested = RequestedStock.From(payment.Items);
         var now = clock.GetUtcNow();
+
+        // The stock first: the reservation and its event are only added (and written by the
+        // consumer's commit, set-wise with the rest of a group commit) once every line is held.
+        // A product's row stays locked by this transaction from its UPDATE to the commit; the
+        // other reservations of the same group commit that want it already hold it.
+        var shortfalls = await TryReserveAllAsync(requested, cancellationToken);
+        if (shortfalls.Count > 0)
+        {
+            outbox.Publish(new StockInsufficient(payment.OrderId, payment.CorrelationId, payment.CustomerEmail, shortfalls, now));
+            LogInsufficient(payment.OrderId, string.Join(", ", shortfalls.Select(s => $"{s.ProductId} {s.Requested}/{s.Available}")));
+            return;
+        }
+
         var reservation = new Reservation
         {
             Id = Guid.CreateVersion7(now),
@@ -49,32 +62,10 @@ internal sealed partial class StockReservations(
             Lines = requested.Select(line => new ReservationLine(line.ProductId, line.Quantity)).ToList(),
             CreatedAt = now,
         };
-
-        // Every product row is shared by all orders of that product: its lock serialises them from
-        // the UPDATE until the commit. So the reservation and the event are written first, and the
-        // stock UPDATEs come last, right before the commit, holding the lock for one round trip.
-        var transaction = db.Database.CurrentTransaction
-            ?? throw new InvalidOperationException("Stock is reserved inside the consumer's transaction.");
-        await transaction.CreateSavepointAsync(BeforeReservation, cancellationToken);
         db.Reservations.Add(reservation);
         outbox.Publish(new StockReserved(payment.OrderId, payment.CorrelationId, reservation.Id, payment.CustomerEmail, payment.Items, now));
-        await db.SaveChangesAsync(cancellationToken);
-
-        var shortfalls = await TryReserveAllAsync(requested, cancellationToken);
-        if (shortfalls.Count > 0)
-        {
-            // Rare: undo the reservation and its event, say what is short instead.
-            await transaction.RollbackToSavepointAsync(BeforeReservation, cancellationToken);
-            db.ChangeTracker.Clear();
-            outbox.Publish(new StockInsufficient(payment.OrderId, payment.CorrelationId, payment.CustomerEmail, shortfalls, now));
-            LogInsufficient(payment.OrderId, string.Join(", ", shortfalls.Select(s => $"{s.ProductId} {s.Requested}/{s.Available}")));
-            return;
-        }
-
         LogReserved(payment.OrderId, reservation.Id, requested.Count);
     }
-
-    private const string BeforeReservation = "before_reservation";
 
     /// <summary>Reserves every line, or none and returns what is short.</summary>
     private async Task<IReadOnlyList<StockShortfall>> TryReserveAllAsync(IReadOnlyList<RequestedStock> requested, CancellationToken cancellationToken)
@@ -99,7 +90,7 @@ internal sealed partial class StockReservations(
     }
 
     // Undoing the lines already reserved, rather than rolling back to a savepoint, keeps the
-    // common path free of the extra SAVEPOINT round trip. Those rows stay locked by this
+    // common path free of the extra SAVEPOINT statement. Those rows stay locked by this
     // transaction until it ends, so subtracting restores exactly what was added.
     private async Task ReleaseAsync(IEnumerable<RequestedStock> reserved, CancellationToken cancellationToken)
     {

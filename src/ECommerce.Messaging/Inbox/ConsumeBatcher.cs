@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ECommerce.Messaging.Diagnostics;
+using ECommerce.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,8 @@ internal sealed class PendingConsume(Guid messageId, string consumer, Func<IServ
 /// </remarks>
 public sealed partial class ConsumeBatcher<TDbContext>(
     IServiceScopeFactory scopeFactory,
+    SetWiseInsertTypes setWiseTypes,
+    OutboxSignal outboxSignal,
     IOptions<MessagingOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<ConsumeBatcher<TDbContext>> logger)
@@ -110,37 +113,59 @@ public sealed partial class ConsumeBatcher<TDbContext>(
                 }
             }
 
+            await CommitOrSplitAsync(batch);
+        }
+    }
+
+    /// <summary>
+    /// Commits the batch. When one message's effect throws, that message alone fails (with its own
+    /// exception, without running it again) and the others commit in a batch without it; when the
+    /// failure belongs to no single message (the commit, a set-wise write), each runs alone.
+    /// </summary>
+    private async Task CommitOrSplitAsync(List<PendingConsume> batch)
+    {
+        while (batch.Count > 0)
+        {
             try
             {
                 await CommitAsync(batch);
+                return;
+            }
+            catch (EffectFailedException failure) when (batch.Count > 1)
+            {
+                LogBatchFailed(batch.Count, failure.InnerException!.Message);
+                batch[failure.Index].Outcome.TrySetException(failure.InnerException!);
+                batch.RemoveAt(failure.Index);
             }
             catch (Exception exception) when (batch.Count > 1)
             {
-                // Nothing of the batch committed. Each message alone now, so that only a failing
-                // one fails (the others were only in its way).
+                // Nothing of the batch committed, and no message is to blame: each alone now.
                 LogBatchFailed(batch.Count, exception.Message);
                 foreach (var pending in batch)
                 {
-                    await CommitAloneAsync(pending);
+                    await CommitOrSplitAsync([pending]);
                 }
+
+                return;
+            }
+            catch (EffectFailedException failure)
+            {
+                batch[0].Outcome.TrySetException(failure.InnerException!);
+                return;
             }
             catch (Exception exception)
             {
                 batch[0].Outcome.TrySetException(exception);
+                return;
             }
         }
     }
 
-    private async Task CommitAloneAsync(PendingConsume pending)
+    /// <summary>Commits one message in a transaction of its own: a consumer that does not join group commits, or a batch being split.</summary>
+    internal async Task<bool> CommitAloneAsync(PendingConsume pending)
     {
-        try
-        {
-            await CommitAsync([pending]);
-        }
-        catch (Exception exception)
-        {
-            pending.Outcome.TrySetException(exception);
-        }
+        await CommitOrSplitAsync([pending]);
+        return await pending.Outcome.Task;
     }
 
     private async Task CommitAsync(IReadOnlyList<PendingConsume> batch)
@@ -165,18 +190,39 @@ public sealed partial class ConsumeBatcher<TDbContext>(
         // Blocks on a concurrent delivery of the same message (another replica, a redelivery)
         // until that one commits or rolls back, so exactly one of them inserts the row.
         var firstDeliveries = await InsertInboxRowsAsync(db, batch, cancellationToken);
+        var setWise = new SetWiseInserts(setWiseTypes.EntityTypes);
         var outcomes = new bool[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
             // A message twice in one batch: the inbox row is new once, the effect happens once.
             if (firstDeliveries.Remove((batch[i].MessageId, batch[i].Consumer)))
             {
-                await HandleAsync(batch[i], scope.ServiceProvider, db);
+                try
+                {
+                    await HandleAsync(batch[i], scope.ServiceProvider, db, setWise);
+                }
+                catch (Exception exception)
+                {
+                    throw new EffectFailedException(i, exception);
+                }
+
                 outcomes[i] = true;
             }
         }
 
+        var outboxRows = setWise.Count<OutboxMessage>();
+        await setWise.WriteAsync(db, cancellationToken);
+        foreach (var writer in scope.ServiceProvider.GetServices<IConsumeCommitWriter>())
+        {
+            await writer.WriteAsync(cancellationToken);
+        }
+
         await transaction.CommitAsync(cancellationToken);
+        if (outboxRows > 0)
+        {
+            outboxSignal.Notify();
+        }
+
         MessagingTelemetry.ConsumeBatchSize.Record(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
@@ -184,13 +230,23 @@ public sealed partial class ConsumeBatcher<TDbContext>(
         }
     }
 
-    /// <summary>Runs one message's effect in its own trace and log scope, and saves it (the next effect may clear the change tracker).</summary>
-    private async Task HandleAsync(PendingConsume pending, IServiceProvider services, TDbContext db)
+    /// <summary>
+    /// Runs one message's effect in its own trace and log scope, takes its set-wise rows out of
+    /// the change tracker and saves the rest (the next effect may clear the change tracker).
+    /// </summary>
+    private async Task HandleAsync(PendingConsume pending, IServiceProvider services, TDbContext db, SetWiseInserts setWise)
     {
         Activity.Current = pending.Activity;
         using var logScope = logger.BeginScope(pending.LogScope);
         await pending.Handle(services);
+        setWise.Collect(db);
         await db.SaveChangesAsync(lifetime.ApplicationStopping);
+    }
+
+    /// <summary>The effect of the message at <see cref="Index"/> of a batch threw.</summary>
+    private sealed class EffectFailedException(int index, Exception effectException) : Exception(effectException.Message, effectException)
+    {
+        public int Index => index;
     }
 
     private static async Task<HashSet<(Guid MessageId, string Consumer)>> InsertInboxRowsAsync(

@@ -41,27 +41,24 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
         };
         using var scope = logger.BeginScope(logScope);
 
-        if (JoinsGroupCommit && context.TryGetPayload<IServiceProvider>(out var services)
-            && services.GetService<ConsumeBatcher<TDbContext>>() is { Enabled: true } batcher)
+        // The effect runs on a consumer instance of the commit's own scope (same type), so every
+        // message of a group commit writes through one DbContext into one transaction. A message
+        // alone takes the same path: inbox row, effect, set-wise rows, commit.
+        var consumerType = GetType();
+        var batcher = context.GetPayload<IServiceProvider>().GetRequiredService<ConsumeBatcher<TDbContext>>();
+        var pending = new PendingConsume(
+            messageId,
+            ConsumerName,
+            commitServices => ((IdempotentConsumer<TMessage, TDbContext>)commitServices.GetRequiredService(consumerType)).HandleAsync(message, context),
+            Activity.Current,
+            logScope);
+        var firstDelivery = JoinsGroupCommit && batcher.Enabled
+            ? await batcher.ConsumeAsync(pending)
+            : await batcher.CommitAloneAsync(pending);
+        if (!firstDelivery)
         {
-            // The effect runs on the batch's consumer instance (same type, the batch's scope), so
-            // every message of the batch writes through one DbContext into one transaction.
-            var consumerType = GetType();
-            var firstDelivery = await batcher.ConsumeAsync(new PendingConsume(
-                messageId,
-                ConsumerName,
-                batchServices => ((IdempotentConsumer<TMessage, TDbContext>)batchServices.GetRequiredService(consumerType)).HandleAsync(message, context),
-                Activity.Current,
-                logScope));
-            if (!firstDelivery)
-            {
-                SkippedDuplicate(messageId);
-            }
-
-            return;
+            SkippedDuplicate(messageId);
         }
-
-        await ConsumeInOwnTransactionAsync(messageId, context);
     }
 
     /// <summary>
@@ -71,28 +68,6 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
     /// with the order id as its idempotency key); one that is not (the carrier booking) says no.
     /// </summary>
     protected virtual bool JoinsGroupCommit => true;
-
-    private async Task ConsumeInOwnTransactionAsync(Guid messageId, ConsumeContext<TMessage> context)
-    {
-        var cancellationToken = context.CancellationToken;
-        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
-
-        // Blocks on a concurrent delivery of the same message until that one commits or rolls
-        // back, so exactly one of them inserts the row and has the effect.
-        var firstDelivery = await Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO inbox_messages (message_id, consumer, processed_at) VALUES ({messageId}, {ConsumerName}, now()) ON CONFLICT DO NOTHING",
-            cancellationToken) == 1;
-
-        if (!firstDelivery)
-        {
-            SkippedDuplicate(messageId);
-            return;
-        }
-
-        await HandleAsync(context.Message, context);
-        await Db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
 
     private void SkippedDuplicate(Guid messageId)
     {

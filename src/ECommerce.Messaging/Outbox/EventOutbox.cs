@@ -13,15 +13,32 @@ public interface IEventOutbox
 {
     void Publish<TEvent>(TEvent integrationEvent)
         where TEvent : class, IOrderEvent;
+
+    /// <summary>
+    /// The outbox row of <paramref name="integrationEvent"/>, for a hand-written statement that
+    /// stores it together with the state change (not added to the DbContext). Call
+    /// <see cref="RowsCommitted"/> once that statement's transaction committed.
+    /// </summary>
+    OutboxMessage RowFor<TEvent>(TEvent integrationEvent)
+        where TEvent : class, IOrderEvent;
+
+    /// <summary>Wakes the dispatcher for rows written by hand (<see cref="RowFor{TEvent}"/>).</summary>
+    void RowsCommitted();
 }
 
-internal sealed class EventOutbox<TDbContext>(TDbContext dbContext, MessagingServiceInfo service, TimeProvider clock) : IEventOutbox
+internal sealed class EventOutbox<TDbContext>(TDbContext dbContext, MessagingServiceInfo service, OutboxSignal signal, TimeProvider clock) : IEventOutbox
     where TDbContext : DbContext
 {
     public void Publish<TEvent>(TEvent integrationEvent)
+        where TEvent : class, IOrderEvent =>
+        dbContext.Set<OutboxMessage>().Add(RowFor(integrationEvent));
+
+    public OutboxMessage RowFor<TEvent>(TEvent integrationEvent)
         where TEvent : class, IOrderEvent
     {
-        dbContext.Set<OutboxMessage>().Add(OutboxMessages.Create(integrationEvent, service.Name, clock.GetUtcNow()));
         MessagingTelemetry.OutboxStored.Add(1, new KeyValuePair<string, object?>("service", service.Name));
+        return OutboxMessages.Create(integrationEvent, service.Name, clock.GetUtcNow());
     }
+
+    public void RowsCommitted() => signal.Notify();
 }

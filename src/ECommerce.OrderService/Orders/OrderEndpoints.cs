@@ -1,3 +1,4 @@
+using ECommerce.Messaging;
 using System.Diagnostics;
 using System.Text.Json;
 using ECommerce.Messaging.Diagnostics;
@@ -20,6 +21,7 @@ public static class OrderEndpoints
     {
         builder.Services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.SectionName);
         builder.Services.AddScoped<OrderPlacement>();
+        builder.Services.AddConsumeCommitWriter<OrderProgressWriter>();
         return builder;
     }
 

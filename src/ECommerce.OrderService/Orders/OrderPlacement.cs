@@ -6,7 +6,6 @@ using ECommerce.Messaging.Diagnostics;
 using ECommerce.Messaging.Outbox;
 using ECommerce.OrderService.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace ECommerce.OrderService.Orders;
 
@@ -27,11 +26,6 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
     public async Task<Outcome> PlaceAsync(PlaceOrderRequest request, Guid correlationId, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var requestHash = idempotencyKey is null ? null : HashOf(request);
-        if (idempotencyKey is not null && await FindByKeyAsync(idempotencyKey, requestHash!, cancellationToken) is { } earlier)
-        {
-            return earlier;
-        }
-
         var now = clock.GetUtcNow();
         var order = new Order
         {
@@ -48,10 +42,9 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
             CreatedAt = now,
             UpdatedAt = now,
         };
-        order.Timeline.Add(new OrderTimelineEntry { OrderId = order.Id, Status = OrderStatus.Pending, Detail = "Order placed", OccurredAt = now });
-
-        db.Orders.Add(order);
-        outbox.Publish(new OrderCreated(
+        var placedStep = new OrderTimelineEntry { OrderId = order.Id, Status = OrderStatus.Pending, Detail = "Order placed", OccurredAt = now };
+        order.Timeline.Add(placedStep);
+        var created = outbox.RowFor(new OrderCreated(
             order.Id,
             order.CorrelationId,
             order.CustomerId,
@@ -60,18 +53,39 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
             order.TotalAmount,
             order.CreatedAt));
 
-        try
+        // The order, its first timeline step and its OrderCreated event in one statement, so one
+        // transaction and one round trip: EF Core's SaveChanges took five statements (BEGIN, three
+        // INSERTs, COMMIT), and an idempotency key cost a read before them. A key that is already
+        // taken inserts nothing (ON CONFLICT), and the earlier order answers. The columns are those
+        // of OrdersDbContext's mapping; the items' JSON is the one EF Core reads back.
+        var status = nameof(OrderStatus.Pending);
+        var itemsJson = JsonSerializer.Serialize(order.Items);
+        // ToListAsync, not SingleAsync: composing would wrap the statement in a subquery, where
+        // PostgreSQL refuses a WITH that writes.
+        var placedCount = await db.Database.SqlQuery<int>($"""
+            WITH placed AS (
+                INSERT INTO orders (id, correlation_id, trace_id, customer_id, customer_email, items, total_amount, status, idempotency_key, request_hash, created_at, updated_at)
+                VALUES ({order.Id}, {order.CorrelationId}, {order.TraceId}, {order.CustomerId}, {order.CustomerEmail}, {itemsJson}::jsonb, {order.TotalAmount}, {status}, {idempotencyKey}, {requestHash}, {now}, {now})
+                ON CONFLICT (idempotency_key) DO NOTHING
+                RETURNING id),
+            step AS (
+                INSERT INTO order_timeline (order_id, status, detail, occurred_at)
+                SELECT id, {status}, {placedStep.Detail}, {now} FROM placed),
+            event AS (
+                INSERT INTO outbox_messages (message_id, message_type, routing_key, payload, correlation_id, producer, trace_parent, created_at, attempts)
+                SELECT {created.MessageId}, {created.MessageType}, {created.RoutingKey}, {created.Payload}::jsonb, {created.CorrelationId}, {created.Producer}, {created.TraceParent}, {created.CreatedAt}, 0
+                FROM placed)
+            SELECT count(*)::int AS "Value" FROM placed
+            """).ToListAsync(cancellationToken);
+
+        if (placedCount is not [1])
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException exception) when (idempotencyKey is not null && exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-        {
-            // A concurrent request with the same key won the race: answer with its order.
-            db.ChangeTracker.Clear();
-            return await FindByKeyAsync(idempotencyKey, requestHash!, cancellationToken)
-                ?? throw new InvalidOperationException("The idempotency key conflicted, but no order holds it.", exception);
+            // The key was taken, by an earlier request or a concurrent one that committed first.
+            return await FindByKeyAsync(idempotencyKey!, requestHash!, cancellationToken)
+                ?? throw new InvalidOperationException("The idempotency key conflicted, but no order holds it.");
         }
 
+        outbox.RowsCommitted();
         MessagingTelemetry.TagCorrelation(Activity.Current, order.CorrelationId, order.Id);
         OrderMetrics.Placed.Add(1);
         return new Placed(order);

@@ -2,7 +2,6 @@ using ECommerce.Contracts;
 using ECommerce.Messaging.Inbox;
 using ECommerce.OrderService.Persistence;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace ECommerce.OrderService.Orders;
 
@@ -10,44 +9,20 @@ namespace ECommerce.OrderService.Orders;
 /// Keeps an order's status and timeline from the events of the other services. One generic
 /// consumer: what each event means for the order is in <see cref="OrderProgress"/>.
 /// </summary>
-public sealed class OrderProgressConsumer<TEvent>(OrdersDbContext db, TimeProvider clock, ILogger<OrderProgressConsumer<TEvent>> logger)
+public sealed class OrderProgressConsumer<TEvent>(OrdersDbContext db, OrderProgressWriter progress, ILogger<OrderProgressConsumer<TEvent>> logger)
     : IdempotentConsumer<TEvent, OrdersDbContext>(db, logger)
     where TEvent : class, IOrderEvent
 {
     protected override string ConsumerName => $"order-progress:{typeof(TEvent).Name}";
 
-    protected override async Task HandleAsync(TEvent message, ConsumeContext<TEvent> context)
+    /// <summary>The step is written with those of the other events of the transaction (<see cref="OrderProgressWriter"/>).</summary>
+    protected override Task HandleAsync(TEvent message, ConsumeContext<TEvent> context)
     {
         var step = OrderProgress.Of(message);
         OrderMetrics.RecordStep(step.Status);
-
-        // One statement: the timeline step is always recorded; the status moves only forward, as
-        // a conditional UPDATE instead of read-modify-write, so concurrent events of the same
-        // order cannot overwrite a later status with an earlier one. A data-modifying WITH runs
-        // whether or not the UPDATE matches, and saves a round trip per event (three per order).
-        var status = step.Status.ToString();
-        string[] overtaken = step.Status.Rank() < 0 ? [] : OvertakenBy(step.Status);
-        var changed = await Db.Database
-            .SqlQuery<DateTimeOffset>($"""
-                WITH step AS (
-                    INSERT INTO order_timeline (order_id, status, detail, occurred_at)
-                    VALUES ({message.OrderId}, {status}, {step.Detail}, {step.OccurredAt}))
-                UPDATE orders SET status = {status}, updated_at = {clock.GetUtcNow()}
-                WHERE id = {message.OrderId} AND status = ANY({overtaken})
-                RETURNING created_at AS "Value"
-                """)
-            .ToListAsync(context.CancellationToken);
-        if (changed is [var placedAt] && step.Status == OrderStatus.Shipped)
-        {
-            OrderMetrics.RecordShipped(placedAt, step.OccurredAt);
-        }
+        progress.Record(message.OrderId, step);
+        return Task.CompletedTask;
     }
-
-    private static string[] OvertakenBy(OrderStatus status) =>
-        Enum.GetValues<OrderStatus>()
-            .Where(earlier => earlier.Rank() >= 0 && earlier.Rank() < status.Rank())
-            .Select(earlier => earlier.ToString())
-            .ToArray();
 }
 
 /// <summary>What each integration event means for the order that it concerns.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using ECommerce.ShippingService.Shipments;
 
 namespace ECommerce.ShippingService.Carrier;
@@ -28,6 +29,10 @@ public sealed record CarrierBooking(string Carrier, string TrackingNumber);
 /// <item>Otherwise it succeeds: carrier <c>SimShip</c>, tracking number <c>TRK</c> + 10 digits or
 /// capital letters.</item>
 /// </list>
+/// Booking is idempotent, as a real carrier's API is with an idempotency key: a successful call
+/// for an order the carrier already booked books nothing new and answers the same tracking
+/// number (derived from the order id and the carrier's seed), so a consumer may call it again
+/// when its transaction is rolled back and run again (a neighbour's failure in a group commit).
 /// Matching is case-insensitive. Failures throw <see cref="CarrierUnavailableException"/>.
 /// </summary>
 public sealed class CarrierClient
@@ -48,6 +53,7 @@ public sealed class CarrierClient
     // A seeded Random is not thread-safe, and consumers call the carrier concurrently.
     private readonly Lock randomLock = new();
     private readonly ConcurrentDictionary<Guid, int> flakyCallsPerOrder = new();
+    private readonly byte[] trackingSeed;
 
     /// <param name="failureRate">Share of calls without a test trigger that fail, 0.0 to 1.0.</param>
     /// <param name="random">The source of random failures and tracking numbers; seed it in tests.</param>
@@ -57,6 +63,7 @@ public sealed class CarrierClient
         ArgumentOutOfRangeException.ThrowIfGreaterThan(failureRate, 1.0);
         this.failureRate = failureRate;
         this.random = random;
+        trackingSeed = BitConverter.GetBytes(random.NextInt64());
     }
 
     public Task<CarrierBooking> BookAsync(CarrierRequest request, CancellationToken cancellationToken)
@@ -68,9 +75,8 @@ public sealed class CarrierClient
             throw new CarrierUnavailableException(failure);
         }
 
-        // Booked: a later call for this order (there should be none) starts counting again.
-        flakyCallsPerOrder.TryRemove(request.OrderId, out _);
-        return Task.FromResult(new CarrierBooking(CarrierName, NewTrackingNumber()));
+        // A flaky order's count stays: a repeated call after its success succeeds again.
+        return Task.FromResult(new CarrierBooking(CarrierName, TrackingNumberOf(request.OrderId)));
     }
 
     /// <summary>Why this call fails, or null when it succeeds: every test trigger is here.</summary>
@@ -130,15 +136,18 @@ public sealed class CarrierClient
         }
     }
 
-    private string NewTrackingNumber()
+    private string TrackingNumberOf(Guid orderId)
     {
+        Span<byte> input = stackalloc byte[24];
+        trackingSeed.CopyTo(input);
+        orderId.TryWriteBytes(input[8..]);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(input, hash);
+
         Span<char> code = stackalloc char[TrackingCodeLength];
-        lock (randomLock)
+        for (var i = 0; i < code.Length; i++)
         {
-            for (var i = 0; i < code.Length; i++)
-            {
-                code[i] = TrackingAlphabet[random.Next(TrackingAlphabet.Length)];
-            }
+            code[i] = TrackingAlphabet[hash[i] % TrackingAlphabet.Length];
         }
 
         return string.Concat(TrackingNumberPrefix, code);

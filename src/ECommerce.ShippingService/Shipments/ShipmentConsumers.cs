@@ -17,14 +17,14 @@ internal sealed class PaymentSucceededConsumer(ShippingDbContext db, ShipmentWor
         shipments.PrepareAsync(message, context.CancellationToken);
 }
 
-/// <summary>The stock is reserved: book the carrier (throws when it is unavailable, to be retried).</summary>
+/// <summary>
+/// The stock is reserved: book the carrier (throws when it is unavailable, to be retried). Joins
+/// group commits: a neighbour's failure runs this effect again, and the carrier's booking is
+/// idempotent per order (<see cref="Carrier.CarrierClient"/>).
+/// </summary>
 internal sealed class StockReservedConsumer(ShippingDbContext db, ShipmentWorkflow shipments, ILogger<StockReservedConsumer> logger)
     : IdempotentConsumer<StockReserved, ShippingDbContext>(db, logger)
 {
-    // The carrier is called from here: a neighbour's failure in a shared transaction would call it
-    // again for this order when the batch is run again message by message.
-    protected override bool JoinsGroupCommit => false;
-
     protected override Task HandleAsync(StockReserved message, ConsumeContext<StockReserved> context) =>
         shipments.ShipAsync(message, DelayedRetryHeaders.AttemptOf(context), context.CancellationToken);
 }
