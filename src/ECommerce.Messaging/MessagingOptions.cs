@@ -41,6 +41,14 @@ public sealed class MessagingOptions
     /// </summary>
     public int OutboxPollInterval { get; set; } = 1000;
 
+    /// <summary>
+    /// How old an unconfirmed outbox row must be before the dispatcher's sweep claims it, in
+    /// milliseconds. The process that wrote a row publishes it at once from memory; the sweep is
+    /// for rows nobody will (a crash, a failed publish), and this grace keeps it from publishing
+    /// a row a second time that another replica is still publishing.
+    /// </summary>
+    public int OutboxSweepGrace { get; set; } = 5000;
+
     /// <summary>How long one publish may wait for the broker's confirm, in milliseconds.</summary>
     public int PublishTimeout { get; set; } = 10000;
 
@@ -82,6 +90,7 @@ public sealed class MessagingOptions
         : PrefetchCount < 1 ? $"{nameof(PrefetchCount)} must be at least 1."
         : OutboxBatchSize < 1 ? $"{nameof(OutboxBatchSize)} must be at least 1."
         : OutboxPollInterval < 1 ? $"{nameof(OutboxPollInterval)} must be at least 1."
+        : OutboxSweepGrace < 0 ? $"{nameof(OutboxSweepGrace)} must be 0 or more."
         : PublishTimeout < 1 ? $"{nameof(PublishTimeout)} must be at least 1."
         : RetentionHours < 0 ? $"{nameof(RetentionHours)} must be 0 or more."
         : RetentionSweepInterval < 1 ? $"{nameof(RetentionSweepInterval)} must be at least 1."

@@ -210,7 +210,6 @@ public sealed partial class ConsumeBatcher<TDbContext>(
             }
         }
 
-        var outboxRows = setWise.Count<OutboxMessage>();
         await setWise.WriteAsync(db, cancellationToken);
         foreach (var writer in scope.ServiceProvider.GetServices<IConsumeCommitWriter>())
         {
@@ -218,9 +217,9 @@ public sealed partial class ConsumeBatcher<TDbContext>(
         }
 
         await transaction.CommitAsync(cancellationToken);
-        if (outboxRows > 0)
+        if (setWise.OutboxRows.Count > 0)
         {
-            outboxSignal.Notify();
+            outboxSignal.HandOff(setWise.OutboxRows);
         }
 
         MessagingTelemetry.ConsumeBatchSize.Record(batch.Count);

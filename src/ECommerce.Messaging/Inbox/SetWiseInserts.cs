@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using ECommerce.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -28,9 +29,10 @@ internal sealed class SetWiseInserts(IReadOnlySet<Type> entityTypes)
     private static readonly ConcurrentDictionary<IEntityType, TableShape> Shapes = new();
 
     private readonly Dictionary<IEntityType, List<object?[]>> rowsByType = [];
+    private readonly List<OutboxMessage> outboxRows = [];
 
-    /// <summary>The number of rows of <typeparamref name="TEntity"/> waiting for the write.</summary>
-    public int Count<TEntity>() => rowsByType.Where(pair => pair.Key.ClrType == typeof(TEntity)).Sum(pair => pair.Value.Count);
+    /// <summary>The outbox rows collected, to hand to the dispatcher once committed.</summary>
+    public IReadOnlyCollection<OutboxMessage> OutboxRows => outboxRows;
 
     /// <summary>Takes the added entities of the set-wise types out of <paramref name="db"/>'s change tracker.</summary>
     public void Collect(DbContext db)
@@ -56,6 +58,11 @@ internal sealed class SetWiseInserts(IReadOnlySet<Type> entityTypes)
             }
 
             rows.Add(values);
+            if (entry.Entity is OutboxMessage outboxRow)
+            {
+                outboxRows.Add(outboxRow);
+            }
+
             entry.State = EntityState.Detached;
         }
     }

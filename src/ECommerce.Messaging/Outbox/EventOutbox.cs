@@ -22,8 +22,8 @@ public interface IEventOutbox
     OutboxMessage RowFor<TEvent>(TEvent integrationEvent)
         where TEvent : class, IOrderEvent;
 
-    /// <summary>Wakes the dispatcher for rows written by hand (<see cref="RowFor{TEvent}"/>).</summary>
-    void RowsCommitted();
+    /// <summary>Hands rows written by hand (<see cref="RowFor{TEvent}"/>) to the dispatcher once committed.</summary>
+    void RowsCommitted(params IReadOnlyCollection<OutboxMessage> rows);
 }
 
 internal sealed class EventOutbox<TDbContext>(TDbContext dbContext, MessagingServiceInfo service, OutboxSignal signal, TimeProvider clock) : IEventOutbox
@@ -40,5 +40,5 @@ internal sealed class EventOutbox<TDbContext>(TDbContext dbContext, MessagingSer
         return OutboxMessages.Create(integrationEvent, service.Name, clock.GetUtcNow());
     }
 
-    public void RowsCommitted() => signal.Notify();
+    public void RowsCommitted(params IReadOnlyCollection<OutboxMessage> rows) => signal.HandOff(rows);
 }

@@ -5,14 +5,14 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace ECommerce.Messaging.Outbox;
 
 /// <summary>
-/// Signals the dispatcher when outbox rows become visible: after <c>SaveChanges</c> when it ran
-/// in its own transaction, otherwise after the surrounding transaction commits.
+/// Hands outbox rows to the dispatcher when they become visible: after <c>SaveChanges</c> when it
+/// ran in its own transaction, otherwise after the surrounding transaction commits.
 /// </summary>
 internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
-    // Contexts are pooled and reused, so the "rows written" flag lives per context instance and
-    // is cleared on every commit or rollback.
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> contextsWithPendingRows = [];
+    // Contexts are pooled and reused, so the rows written live per context instance and are
+    // cleared on every commit or rollback.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, List<OutboxMessage>> contextsWithPendingRows = [];
 
     public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -56,9 +56,15 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChange
 
     private void RememberPendingRows(DbContext? context)
     {
-        if (context is not null && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        if (context is null)
         {
-            contextsWithPendingRows.AddOrUpdate(context, context);
+            return;
+        }
+
+        var added = context.ChangeTracker.Entries<OutboxMessage>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (added.Count > 0)
+        {
+            contextsWithPendingRows.GetOrCreateValue(context).AddRange(added);
         }
     }
 
@@ -73,9 +79,10 @@ internal sealed class OutboxCommitInterceptor(OutboxSignal signal) : ISaveChange
 
     private void SignalPendingRows(DbContext? context)
     {
-        if (context is not null && contextsWithPendingRows.Remove(context))
+        if (context is not null && contextsWithPendingRows.TryGetValue(context, out var rows))
         {
-            signal.Notify();
+            contextsWithPendingRows.Remove(context);
+            signal.HandOff(rows);
         }
     }
 

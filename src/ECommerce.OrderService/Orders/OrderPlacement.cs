@@ -85,7 +85,7 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
                 ?? throw new InvalidOperationException("The idempotency key conflicted, but no order holds it.");
         }
 
-        outbox.RowsCommitted();
+        outbox.RowsCommitted(created);
         MessagingTelemetry.TagCorrelation(Activity.Current, order.CorrelationId, order.Id);
         OrderMetrics.Placed.Add(1);
         return new Placed(order);
