@@ -49,6 +49,13 @@ public sealed class MessagingOptions
     /// </summary>
     public int OutboxSweepGrace { get; set; } = 5000;
 
+    /// <summary>
+    /// How long rows the broker confirmed may wait to be marked confirmed, in milliseconds, so that
+    /// the rows of several wake-ups share one statement. Below <see cref="OutboxSweepGrace"/>: an
+    /// unmarked row that old would be published again by a sweep.
+    /// </summary>
+    public int OutboxMarkDelay { get; set; } = 250;
+
     /// <summary>How long one publish may wait for the broker's confirm, in milliseconds.</summary>
     public int PublishTimeout { get; set; } = 10000;
 
@@ -75,8 +82,12 @@ public sealed class MessagingOptions
     /// </summary>
     public int ConsumeBatchSize { get; set; } = 64;
 
-    /// <summary>Group-commit transactions of one service in flight at once.</summary>
-    public int ConsumeBatchConcurrency { get; set; } = 2;
+    /// <summary>
+    /// Group-commit transactions of one service in flight at once. One makes the largest batches
+    /// and the shortest tails when every effect is local; raise it when effects wait on slow
+    /// outside calls, which hold every message of their transaction.
+    /// </summary>
+    public int ConsumeBatchConcurrency { get; set; } = 1;
 
     /// <summary>The first option that is out of range, or null when all are usable.</summary>
     public string? Problem() =>
@@ -91,6 +102,7 @@ public sealed class MessagingOptions
         : OutboxBatchSize < 1 ? $"{nameof(OutboxBatchSize)} must be at least 1."
         : OutboxPollInterval < 1 ? $"{nameof(OutboxPollInterval)} must be at least 1."
         : OutboxSweepGrace < 0 ? $"{nameof(OutboxSweepGrace)} must be 0 or more."
+        : OutboxMarkDelay < 0 || OutboxMarkDelay >= OutboxSweepGrace ? $"{nameof(OutboxMarkDelay)} must be 0 or more and less than {nameof(OutboxSweepGrace)}."
         : PublishTimeout < 1 ? $"{nameof(PublishTimeout)} must be at least 1."
         : RetentionHours < 0 ? $"{nameof(RetentionHours)} must be 0 or more."
         : RetentionSweepInterval < 1 ? $"{nameof(RetentionSweepInterval)} must be at least 1."

@@ -95,7 +95,13 @@ public sealed class CrashTests : IAsyncLifetime
             () => environment.Admin.PeekAsync(environment.VirtualHost, PaymentProbe, 500),
             messages => messages.Count >= Orders,
             $"a payment event for each of the {Orders} orders");
-        Assert.All(orderIds, orderId => Assert.Single(published, m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal)));
+        // At least once, never two different events: a payment the broker confirmed but the
+        // outbox had not marked yet when the process died is published again after the restart,
+        // as the same message (same message id), which every consumer's inbox drops.
+        Assert.All(orderIds, orderId => Assert.Single(published
+            .Where(m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal))
+            .Select(m => m.Properties.GetProperty("message_id").GetString())
+            .Distinct()));
     }
 
     /// <summary>The order reaches Paid after the restart, with exactly one Paid step in its timeline.</summary>
