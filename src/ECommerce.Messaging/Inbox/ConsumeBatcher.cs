@@ -35,16 +35,22 @@ internal sealed class PendingConsume(Guid messageId, string consumer, Func<IServ
 /// Group commit for the consumers of one service: every consumed message still has its own
 /// <c>Consume</c> call, its own ack and its own failure, but messages that arrive while a
 /// transaction is running wait for the next one and share it: one <c>BEGIN</c>, one multi-row inbox
-/// insert that skips duplicates set-wise, every effect, one <c>COMMIT</c>, then all their acks.
+/// insert that skips duplicates set-wise, every effect, the rows they added written set-wise
+/// (<see cref="SetWiseInserts"/>, <see cref="IConsumeCommitWriter"/>), one <c>COMMIT</c>, then all
+/// their acks, and the outbox rows handed to the dispatcher. A consumer that does not join group
+/// commits, and every consumer when <see cref="MessagingOptions.ConsumeBatchSize"/> is 1, takes
+/// the same path with a transaction of its own.
 /// </summary>
 /// <remarks>
 /// Adaptive by construction: a message that finds no transaction running (no backlog) starts one
 /// at once, alone, so batching adds no waiting at low load; under load the batches grow by
 /// themselves up to <see cref="MessagingOptions.ConsumeBatchSize"/>. MassTransit's
 /// <c>Batch&lt;T&gt;</c> consumers would wait for a time limit when the queue is short, and they ack
-/// or fail a batch as a whole; here a poison message fails alone: when anything in a batch throws,
-/// the transaction rolls back and each message of it runs again in a transaction of its own, so
-/// the neighbours commit and only the failing one goes to its retries and error queue. Effects
+/// or fail a batch as a whole; here a poison message fails alone: when its effect throws, the
+/// transaction rolls back, that message fails with its exception (its effect is not run again)
+/// and the others commit in a batch without it; a failure no message can be blamed for (the
+/// set-wise writes, the commit) runs each message again in a transaction of its own. Only the
+/// failing one goes to its retries and error queue. Effects
 /// run one after another on the batch's DbContext (one connection), so reservations of one
 /// product in a batch take its row lock once. Idempotent as before: a crash before the commit
 /// redelivers every message of the batch, a crash after it finds their inbox rows.
