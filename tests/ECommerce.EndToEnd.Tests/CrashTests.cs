@@ -125,7 +125,6 @@ public sealed class CrashTests : IAsyncLifetime
         ["ConnectionStrings:messaging"] = environment.MessagingConnectionString,
         ["ConnectionStrings:paymentsdb"] = environment.DatabaseConnectionString("paymentsdb"),
         ["Messaging:OutboxPollInterval"] = "200",
-        ["Messaging:OutboxSweepGrace"] = "1000",
         ["Payments:GatewayLatencyMs"] = gatewayLatencyMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

@@ -31,6 +31,18 @@ public sealed class PlaceOrderValidationTests(OrderServiceFixture fixture) : ICl
         { "JSON array instead of object", """[1,2,3]""", "body" },
         { "empty body", "", "body" },
         { "truncated JSON", """{"customerId":"C1","customerEmail":""", "customerEmail" },
+
+        // Strict parsing (StrictJson): each of these was a 500 or was silently accepted.
+        { "NUL character PostgreSQL cannot store", """{"customerId":"C\u00001","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":1,"price":29.99}],"totalAmount":29.99}""", "customerId" },
+        { "control character", """{"customerId":"C\u001b[31m","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":1,"price":29.99}],"totalAmount":29.99}""", "customerId" },
+        { "unpaired surrogate", """{"customerId":"C\ud800","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":1,"price":29.99}],"totalAmount":29.99}""", "customerId" },
+        { "number as a string", """{"customerId":"C1","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":1,"price":29.99}],"totalAmount":"29.99"}""", "totalAmount" },
+        { "quantity as a string", """{"customerId":"C1","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":"1","price":29.99}],"totalAmount":29.99}""", "items[0].quantity" },
+        { "duplicate property", """{"customerId":"C1","customerId":"C2","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":1,"price":29.99}],"totalAmount":29.99}""", "customerId" },
+        { "unknown property", """{"customerId":"C1","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":1,"price":29.99}],"totalAmount":29.99,"discount":5}""", "discount" },
+        { "trailing data", """{"customerId":"C1","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":1,"price":29.99}],"totalAmount":29.99} {}""", "body" },
+        { "price beyond the amount column", """{"customerId":"C1","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":1,"price":10000000000000000}],"totalAmount":10000000000000000}""", "items[0].price" },
+        { "price times quantity beyond decimal", """{"customerId":"C1","customerEmail":"a@example.com","items":[{"productId":"PROD123","quantity":1000,"price":79228162514264337593543950335}],"totalAmount":1}""", "items[0].price" },
     };
 
     [Theory]

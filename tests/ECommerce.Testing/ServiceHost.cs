@@ -23,7 +23,6 @@ public class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
 
             // Short timings: tests wait by polling, and a test must not wait for production delays.
             ["Messaging:OutboxPollInterval"] = "200",
-            ["Messaging:OutboxSweepGrace"] = "1000",
             ["Messaging:ConsumerRetryDelay"] = "50",
             ["Messaging:RetryDelay"] = "50",
             ["Messaging:ResetTimeout"] = "1000",

@@ -32,8 +32,11 @@ public static class DeadLetterEndpoints
                         title: "API key required",
                         detail: $"Send the dead-letter API key in the {ApiKeyHeader} header."));
 
-        group.MapGet("/", async (int? limit, IConnection broker, CancellationToken cancellationToken) =>
-                TypedResults.Ok(new { queue = queue.Name, messages = await queue.ListAsync(broker, Math.Clamp(limit ?? 100, 1, 1000), cancellationToken) }))
+        // The limit is taken as text, so that a malformed one is a problem naming the parameter.
+        group.MapGet("/", async (string? limit, IConnection broker, CancellationToken cancellationToken) =>
+                limit is not null && !int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
+                    ? Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The limit must be a whole number (1 to 1000)."] }, title: "Invalid limit")
+                    : Results.Ok(new { queue = queue.Name, messages = await queue.ListAsync(broker, Math.Clamp(limit is null ? 100 : int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture), 1, 1000), cancellationToken) }))
             .WithName("ListDeadLetters")
             .WithSummary($"Lists the messages parked in {deadLetterQueue} with their attempts and last error.");
 

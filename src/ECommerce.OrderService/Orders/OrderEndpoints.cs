@@ -15,8 +15,6 @@ public static class OrderEndpoints
     public const string CorrelationIdHeader = "X-Correlation-ID";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
-
     public static IHostApplicationBuilder AddOrders(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<OrdersOptions>().BindConfiguration(OrdersOptions.SectionName);
@@ -64,6 +62,11 @@ public static class OrderEndpoints
         if (idempotencyKey is not null && (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > limits.MaxIdempotencyKeyLength))
         {
             return Invalid(IdempotencyKeyHeader, $"The idempotency key must be 1 to {limits.MaxIdempotencyKeyLength} characters.");
+        }
+
+        if (idempotencyKey is not null && !StrictJson.IsStorable(idempotencyKey))
+        {
+            return Invalid(IdempotencyKeyHeader, "The idempotency key must not contain control characters.");
         }
 
         http.Response.Headers[CorrelationIdHeader] = correlationId.ToString();
@@ -150,19 +153,14 @@ public static class OrderEndpoints
 
         try
         {
-            var parsed = JsonSerializer.Deserialize<PlaceOrderRequest>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), RequestJson);
+            var parsed = JsonSerializer.Deserialize<PlaceOrderRequest>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), StrictJson.Options);
             return parsed is null ? (null, ("body", "The request body must be a JSON object.")) : (parsed, null);
         }
         catch (JsonException exception)
         {
-            var field = FieldOf(exception.Path);
-            return (null, (field, field == "body" ? "The request body is not valid JSON." : $"The value of '{field}' has the wrong type or format."));
+            return (null, StrictJson.Describe(exception));
         }
     }
-
-    /// <summary><c>$.items[0].quantity</c> → <c>items[0].quantity</c>; the root → <c>body</c>.</summary>
-    private static string FieldOf(string? jsonPath) =>
-        jsonPath is null or "$" ? "body" : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath;
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The order is not valid.");

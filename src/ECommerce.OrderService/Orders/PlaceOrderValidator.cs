@@ -12,6 +12,9 @@ public static class PlaceOrderValidator
     private const int MaxEmailLength = 254;
     private const int MaxProductIdLength = 64;
 
+    /// <summary>The largest amount an amount column (numeric(18,2)) holds.</summary>
+    public const decimal MaxAmount = 9_999_999_999_999_999.99m;
+
     public static Dictionary<string, string[]> Validate(PlaceOrderRequest request, IReadOnlySet<string> knownProducts, OrdersOptions limits)
     {
         var errors = new Dictionary<string, List<string>>();
@@ -97,13 +100,19 @@ public static class PlaceOrderValidator
                     Fail($"{field}.price", "The price must not be negative.");
                     itemsAreValid = false;
                 }
+                else if (item.Price > MaxAmount)
+                {
+                    Fail($"{field}.price", $"The price must be at most {MaxAmount:0.00}.");
+                    itemsAreValid = false;
+                }
                 else if (decimal.Round(item.Price.Value, 2) != item.Price.Value)
                 {
                     Fail($"{field}.price", "The price must have at most two decimal places.");
                     itemsAreValid = false;
                 }
 
-                if (item.Quantity is { } quantity && item.Price is { } price)
+                // Only values within their limits: a huge price times a huge quantity would overflow.
+                if (itemsAreValid && item.Quantity is { } quantity && item.Price is { } price)
                 {
                     itemsTotal += quantity * price;
                 }
@@ -117,6 +126,10 @@ public static class PlaceOrderValidator
         else if (request.TotalAmount < 0)
         {
             Fail("totalAmount", "The total amount must not be negative.");
+        }
+        else if (request.TotalAmount > MaxAmount)
+        {
+            Fail("totalAmount", $"The total amount must be at most {MaxAmount:0.00}.");
         }
         else if (itemsAreValid && request.TotalAmount.Value != itemsTotal)
         {

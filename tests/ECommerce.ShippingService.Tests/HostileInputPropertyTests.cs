@@ -1,0 +1,38 @@
+using CsCheck;
+using ECommerce.Messaging.DeadLetters;
+using ECommerce.Testing;
+
+namespace ECommerce.ShippingService.Tests;
+
+/// <summary>Generated route and query values against the running service (<see cref="HostileRequests"/>).</summary>
+public sealed class HostileInputPropertyTests(ShippingServiceFixture fixture) : IClassFixture<ShippingServiceFixture>
+{
+    [Fact]
+    public Task Any_GET_of_a_shipment_is_answered_below_500_with_a_problem_document_for_a_4xx() =>
+        HostileRequests.GetsAreAnsweredBelow500Async(fixture.Client, HostileRequests.Values.Select(value => $"/shipments/{value}"));
+
+    /// <summary>With and without the right key: the list with any limit, the replay of any message id (none is parked here).</summary>
+    [Fact]
+    public async Task Any_dead_letter_request_is_answered_below_500_with_a_problem_document_for_a_4xx()
+    {
+        var key = Gen.OneOf<string?>(ShippingServiceFixture.DeadLetterApiKey, null, "", "wrong", ShippingServiceFixture.DeadLetterApiKey + " ");
+        await HostileRequests.GetsAreAnsweredBelow500Async(
+            fixture.Client,
+            HostileRequests.Values.Select(value => $"/dead-letters?limit={value}"),
+            request => request.Headers.TryAddWithoutValidation(DeadLetterEndpoints.ApiKeyHeader, ShippingServiceFixture.DeadLetterApiKey));
+        await HostileRequests.SendsAreAnsweredBelow500Async(
+            fixture.Client,
+            HttpMethod.Post,
+            Gen.Select(HostileRequests.Values, key, (value, apiKey) => (value, apiKey)).Select(c => $"/dead-letters/{c.value}/replay" + (c.apiKey is null ? "" : "#" + c.apiKey)),
+            request =>
+            {
+                // The key travels in the fragment of the generated path, which is never sent.
+                var fragment = request.RequestUri!.OriginalString.Split("#", 2);
+                request.RequestUri = new Uri(fragment[0], UriKind.Relative);
+                if (fragment.Length == 2)
+                {
+                    request.Headers.TryAddWithoutValidation(DeadLetterEndpoints.ApiKeyHeader, fragment[1]);
+                }
+            });
+    }
+}
