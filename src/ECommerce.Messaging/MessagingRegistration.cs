@@ -184,11 +184,17 @@ public static class MessagingRegistration
         }
         else
         {
-            receive.UseMessageRetry(retry => retry.Exponential(
-                options.ConsumerRetries,
-                TimeSpan.FromMilliseconds(options.ConsumerRetryDelay),
-                TimeSpan.FromMilliseconds(options.ConsumerRetryDelay * 20),
-                TimeSpan.FromMilliseconds(options.ConsumerRetryDelay)));
+            receive.UseMessageRetry(retry =>
+            {
+                retry.Exponential(
+                    options.ConsumerRetries,
+                    TimeSpan.FromMilliseconds(options.ConsumerRetryDelay),
+                    TimeSpan.FromMilliseconds(options.ConsumerRetryDelay * 20),
+                    TimeSpan.FromMilliseconds(options.ConsumerRetryDelay));
+
+                // No attempt can make an invalid event valid: straight to the error queue.
+                retry.Ignore<Inbox.InvalidEventException>();
+            });
         }
     }
 }

@@ -30,7 +30,13 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
     {
         var message = context.Message;
         var messageId = context.MessageId
-            ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id; it cannot be deduplicated.");
+            ?? throw new InvalidEventException(typeof(TMessage).Name, ["the message id is missing: it cannot be deduplicated"]);
+
+        // Before anything is written: a broken event leaves no inbox row and no effect.
+        if (EventValidation.Problems(message) is { Count: > 0 } problems)
+        {
+            throw new InvalidEventException(typeof(TMessage).Name, problems);
+        }
 
         MessagingTelemetry.TagCorrelation(Activity.Current, message.CorrelationId, message.OrderId);
         var logScope = new Dictionary<string, object>

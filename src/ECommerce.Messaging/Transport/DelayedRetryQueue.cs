@@ -129,8 +129,9 @@ internal sealed partial class DelayedRetryFilter<TMessage>(
         {
             await next.Send(context);
         }
-        catch (Exception exception) when (!context.CancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (!context.CancellationToken.IsCancellationRequested && exception is not Inbox.InvalidEventException)
         {
+            // An invalid event escapes: no attempt can make it valid, so it goes to the error queue.
             var policy = policies.For(context.ReceiveContext.InputAddress);
             var attempt = DelayedRetryHeaders.AttemptOf(context);
             var queue = DelayedRetryHeaders.QueueOf(context.ReceiveContext.InputAddress);
