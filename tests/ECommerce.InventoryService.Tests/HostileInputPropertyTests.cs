@@ -1,3 +1,4 @@
+using ECommerce.Contracts;
 using CsCheck;
 using ECommerce.Testing;
 
@@ -13,4 +14,12 @@ public sealed class HostileInputPropertyTests(InventoryServiceFixture fixture) :
     [Fact]
     public Task Any_GET_of_a_reservation_is_answered_below_500_with_a_problem_document_for_a_4xx() =>
         HostileRequests.GetsAreAnsweredBelow500Async(fixture.Client, HostileRequests.Values.Select(value => $"/reservations/{value}"));
+
+    [Fact]
+    public Task Broken_payment_succeeded_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.InventoryPaymentSucceeded,
+            InventoryServiceFixture.NewPayment(new OrderLine("PROD123", 1, 29.99m)),
+            () => Task.FromResult<IOrderEvent>(InventoryServiceFixture.NewPayment(new OrderLine("PROD123", 1, 29.99m))));
 }

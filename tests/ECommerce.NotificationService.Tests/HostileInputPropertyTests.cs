@@ -1,3 +1,4 @@
+using ECommerce.Contracts;
 using CsCheck;
 using ECommerce.Testing;
 
@@ -9,4 +10,15 @@ public sealed class HostileInputPropertyTests(NotificationServiceFixture fixture
     [Fact]
     public Task Any_list_of_notifications_is_answered_below_500_with_a_problem_document_for_a_4xx() =>
         HostileRequests.GetsAreAnsweredBelow500Async(fixture.Client, HostileRequests.Values.Select(value => $"/notifications?orderId={value}"));
+
+    [Fact]
+    public Task Broken_order_created_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.NotificationOrderCreated,
+            NewOrderCreated(),
+            () => Task.FromResult<IOrderEvent>(NewOrderCreated()));
+
+    private static OrderCreated NewOrderCreated() =>
+        new(Guid.NewGuid(), Guid.NewGuid(), "CUST123", "customer@example.com", [new OrderLine("PROD123", 1, 29.99m)], 29.99m, DateTimeOffset.UtcNow);
 }

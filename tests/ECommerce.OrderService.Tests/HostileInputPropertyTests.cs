@@ -1,3 +1,5 @@
+using ECommerce.Testing;
+using ECommerce.Contracts;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -205,4 +207,20 @@ public sealed class HostileInputPropertyTests(OrderServiceFixture fixture) : ICl
             return json.Append('"').ToString();
         }
     }
+
+    /// <summary>Broken status events; the good one is a payment of an order placed through the API.</summary>
+    [Fact]
+    public Task Broken_status_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.OrderStatus,
+            Paid(Guid.NewGuid(), Guid.NewGuid()),
+            async () =>
+            {
+                var placed = await fixture.PlaceSeedOrderAsync();
+                return Paid(placed.GetProperty("orderId").GetGuid(), placed.GetProperty("correlationId").GetGuid());
+            });
+
+    private static PaymentSucceeded Paid(Guid orderId, Guid correlationId) =>
+        new(orderId, correlationId, Guid.NewGuid(), 29.99m, "customer@example.com", [new OrderLine("PROD123", 1, 29.99m)], DateTimeOffset.UtcNow);
 }

@@ -1,3 +1,4 @@
+using ECommerce.Contracts;
 using CsCheck;
 using ECommerce.Testing;
 
@@ -9,4 +10,12 @@ public sealed class HostileInputPropertyTests(PaymentServiceFixture fixture) : I
     [Fact]
     public Task Any_GET_of_a_payment_is_answered_below_500_with_a_problem_document_for_a_4xx() =>
         HostileRequests.GetsAreAnsweredBelow500Async(fixture.Client, HostileRequests.Values.Select(value => $"/payments/{value}"));
+
+    [Fact]
+    public Task Broken_order_created_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.PaymentOrderCreated,
+            PaymentServiceFixture.NewOrder(),
+            () => Task.FromResult<IOrderEvent>(PaymentServiceFixture.NewOrder()));
 }

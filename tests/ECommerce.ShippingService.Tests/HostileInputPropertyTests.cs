@@ -1,3 +1,4 @@
+using ECommerce.Contracts;
 using CsCheck;
 using ECommerce.Messaging.DeadLetters;
 using ECommerce.Testing;
@@ -35,4 +36,13 @@ public sealed class HostileInputPropertyTests(ShippingServiceFixture fixture) : 
                 }
             });
     }
+
+    /// <summary>Past the delayed retry too: no attempt can make a broken event valid.</summary>
+    [Fact]
+    public Task Broken_stock_reserved_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.Shipping,
+            ShippingServiceFixture.NewOrder().Reserved,
+            () => Task.FromResult<IOrderEvent>(ShippingServiceFixture.NewOrder().Paid));
 }

@@ -1,4 +1,5 @@
 using ECommerce.Contracts;
+using ECommerce.Messaging.Inbox;
 using ECommerce.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -176,6 +177,11 @@ public abstract class ServiceFixture<TEntryPoint> : IAsyncLifetime
     protected Task<T> InDatabaseAsync<TDbContext, T>(Func<TDbContext, Task<T>> query)
         where TDbContext : DbContext =>
         InScopeAsync(services => query(services.GetRequiredService<TDbContext>()));
+
+    /// <summary>How many of <paramref name="messageIds"/> the service's inbox recorded.</summary>
+    public Task<int> InboxRowsAsync(IReadOnlyCollection<Guid> messageIds) =>
+        InScopeAsync(services =>
+            ((DbContext)services.GetRequiredService(dbContextType)).Set<InboxMessage>().CountAsync(m => messageIds.Contains(m.MessageId)));
 
     private Task<int> UnconfirmedOutboxCountAsync() =>
         InScopeAsync(services =>
