@@ -26,7 +26,7 @@ public sealed class HostileInputPropertyTests(OrderServiceFixture fixture) : ICl
     /// <summary>
     /// Never a 5xx; a 4xx is a problem document and stores nothing (no order, no outbox row); a
     /// 202 stores exactly one order (none for a replayed idempotency key) whose stored values are
-    /// what the request asked and the API answered.
+    /// what the request asked and the API answered; and afterwards the service is still healthy.
     /// </summary>
     [Fact]
     public async Task Any_POST_is_answered_below_500_and_stores_one_order_exactly_when_it_is_accepted()
@@ -63,6 +63,7 @@ public sealed class HostileInputPropertyTests(OrderServiceFixture fixture) : ICl
             iter: Iterations,
             threads: 1,
             print: request => request.ToString());
+        await HostileRequests.StaysHealthyAsync(fixture.Client);
     }
 
     /// <summary>Any route value after <c>/orders/</c>: never a 5xx, and a 404 or 400 problem for what is not an order.</summary>

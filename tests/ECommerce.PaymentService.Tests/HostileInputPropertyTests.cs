@@ -18,4 +18,16 @@ public sealed class HostileInputPropertyTests(PaymentServiceFixture fixture) : I
             Topology.Queues.PaymentOrderCreated,
             PaymentServiceFixture.NewOrder(),
             () => Task.FromResult<IOrderEvent>(PaymentServiceFixture.NewOrder()));
+
+    [Fact]
+    public Task Broken_stock_insufficient_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.PaymentCompensation,
+            Shortage(),
+            () => Task.FromResult<IOrderEvent>(Shortage()));
+
+    /// <summary>Of an order without a payment: the good one is handled and refunds nothing.</summary>
+    private static StockInsufficient Shortage() =>
+        new(Guid.NewGuid(), Guid.NewGuid(), "customer@example.com", [new StockShortfall("PROD-LIMITED", 6, 5)], DateTimeOffset.UtcNow);
 }

@@ -25,8 +25,9 @@ public static class HostileRequests
     public static Task GetsAreAnsweredBelow500Async(HttpClient client, Gen<string> paths, Action<HttpRequestMessage>? prepare = null) =>
         SendsAreAnsweredBelow500Async(client, HttpMethod.Get, paths, prepare);
 
-    /// <summary>Sends a request for every generated path: never a 5xx, and a 4xx is a problem document.</summary>
-    public static async Task SendsAreAnsweredBelow500Async(HttpClient client, HttpMethod method, Gen<string> paths, Action<HttpRequestMessage>? prepare = null) =>
+    /// <summary>Sends a request for every generated path: never a 5xx, a 4xx is a problem document, and the service stays healthy.</summary>
+    public static async Task SendsAreAnsweredBelow500Async(HttpClient client, HttpMethod method, Gen<string> paths, Action<HttpRequestMessage>? prepare = null)
+    {
         await paths.SampleAsync(
             async path =>
             {
@@ -54,4 +55,17 @@ public static class HostileRequests
             iter: Iterations,
             threads: 1,
             print: path => $"{method} {path}");
+
+        await StaysHealthyAsync(client);
+    }
+
+    /// <summary>After a campaign: the service still reports healthy.</summary>
+    public static async Task StaysHealthyAsync(HttpClient client)
+    {
+        using var health = await client.GetAsync("/health");
+        if (!health.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"/health answered {(int)health.StatusCode} after the generated requests: {await health.Content.ReadAsStringAsync()}");
+        }
+    }
 }
