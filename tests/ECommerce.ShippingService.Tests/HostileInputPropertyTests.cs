@@ -12,7 +12,10 @@ public sealed class HostileInputPropertyTests(ShippingServiceFixture fixture) : 
     public Task Any_GET_of_a_shipment_is_answered_below_500_with_a_problem_document_for_a_4xx() =>
         HostileRequests.GetsAreAnsweredBelow500Async(fixture.Client, HostileRequests.Values.Select(value => $"/shipments/{value}"));
 
-    /// <summary>With and without the right key: the list with any limit, the replay of any message id (none is parked here).</summary>
+    /// <summary>
+    /// With and without the right key: the list with any limit, the replay of any message id (none
+    /// is parked here), and the replay of everything with any wrong key.
+    /// </summary>
     [Fact]
     public async Task Any_dead_letter_request_is_answered_below_500_with_a_problem_document_for_a_4xx()
     {
@@ -34,6 +37,16 @@ public sealed class HostileInputPropertyTests(ShippingServiceFixture fixture) : 
                 {
                     request.Headers.TryAddWithoutValidation(DeadLetterEndpoints.ApiKeyHeader, fragment[1]);
                 }
+            });
+        await HostileRequests.SendsAreAnsweredBelow500Async(
+            fixture.Client,
+            HttpMethod.Post,
+            HostileRequests.Values.Select(wrongKey => "/dead-letters/replay#" + Uri.UnescapeDataString(wrongKey)),
+            request =>
+            {
+                var fragment = request.RequestUri!.OriginalString.Split("#", 2);
+                request.RequestUri = new Uri(fragment[0], UriKind.Relative);
+                request.Headers.TryAddWithoutValidation(DeadLetterEndpoints.ApiKeyHeader, fragment[1]);
             });
     }
 
