@@ -59,6 +59,10 @@ public sealed class CrashTests : IAsyncLifetime
         // Every charge takes a while, so group commits are in flight when the kill lands while
         // earlier ones have committed (and may or may not have been acknowledged).
         var paymentSettings = PaymentSettings(gatewayLatencyMs: 150);
+
+        // Small group commits: with the default (64) the whole burst would share one or two
+        // transactions and be committed before any payment is published, leaving nothing in flight.
+        paymentSettings["Messaging:ConsumeBatchSize"] = "4";
         await using var doomed = await ServiceProcess.StartAsync("ECommerce.PaymentService", paymentSettings);
 
         using var client = orders.CreateClient();
