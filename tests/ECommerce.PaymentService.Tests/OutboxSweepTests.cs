@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ECommerce.Contracts;
 using ECommerce.Messaging.Outbox;
+using ECommerce.Testing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,10 +30,13 @@ public sealed class OutboxSweepTests(PaymentServiceFixture fixture) : IClassFixt
             var published = await fixture.WaitForPublishedAsync(PaymentServiceFixture.PaymentRefundedProbe, leftBehind.OrderId);
             Assert.Equal(leftBehind, Assert.Single(published).Read<PaymentRefunded>());
 
+            // The sweep marks the row in its claim transaction, which commits just after the
+            // broker confirmed the publish: poll for the mark.
+            await Eventually.UntilAsync(() => ConfirmedAtAsync(leftBehind.CorrelationId), confirmed => confirmed is not null, "the swept row to be marked confirmed");
+
             // The sweep that published the old row saw the young one and left it.
             Assert.Null(await ConfirmedAtAsync(stillInFlight.CorrelationId));
             Assert.Empty(await fixture.PublishedAsync(PaymentServiceFixture.PaymentRefundedProbe, stillInFlight.OrderId));
-            Assert.NotNull(await ConfirmedAtAsync(leftBehind.CorrelationId));
         }
         finally
         {
