@@ -14,6 +14,9 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class StrictJson
 {
+    /// <summary>The largest amount an amount column (numeric(18,2)) holds: larger ones are refused, in requests and in events.</summary>
+    public const decimal MaxAmount = 9_999_999_999_999_999.99m;
+
     /// <summary>The request options: web naming (camelCase, case-insensitive), everything else strict.</summary>
     public static JsonSerializerOptions Options { get; } = Apply(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 

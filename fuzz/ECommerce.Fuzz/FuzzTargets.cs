@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ECommerce.Contracts;
 using ECommerce.Messaging.Inbox;
+using ECommerce.OrderService.Catalog;
 using ECommerce.OrderService.Orders;
 using Microsoft.Extensions.Hosting;
 
@@ -19,7 +20,7 @@ public static class FuzzTargets
 
     public static IReadOnlyList<string> Names { get; } = [OrderBody, Event];
 
-    private static readonly IReadOnlySet<string> KnownProducts = new HashSet<string>(StringComparer.Ordinal) { "PROD123", "PROD456", "PROD789", "PROD-LIMITED" };
+    private static readonly IReadOnlySet<string> KnownProducts = CatalogProduct.Seed.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
     private static readonly JsonSerializerOptions EventJson = new(JsonSerializerDefaults.Web);
 
     public static void Run(string target, ReadOnlySpan<byte> input)

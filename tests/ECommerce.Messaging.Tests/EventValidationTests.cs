@@ -1,5 +1,6 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging.Inbox;
+using Microsoft.Extensions.Hosting;
 
 namespace ECommerce.Messaging.Tests;
 
@@ -24,7 +25,7 @@ public sealed class EventValidationTests
         { "a null line", Valid with { Items = [null!] }, "items[0] is missing" },
         { "negative quantity in the second line", Valid with { Items = [new OrderLine("PROD123", 1, 1m), new OrderLine("PROD456", -1, 1m)] }, "items[1].quantity is negative" },
         { "negative amount", Valid with { TotalAmount = -0.01m }, "totalAmount is out of range" },
-        { "amount beyond the column", Valid with { TotalAmount = EventValidation.MaxAmount + 0.01m }, "totalAmount is out of range" },
+        { "amount beyond the column", Valid with { TotalAmount = StrictJson.MaxAmount + 0.01m }, "totalAmount is out of range" },
         { "time not set", Valid with { CreatedAt = default }, "createdAt is not set" },
     };
 

@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CsCheck;
+using ECommerce.OrderService.Catalog;
 
 namespace ECommerce.OrderService.Tests;
 
@@ -21,7 +22,7 @@ public sealed class HostileInputPropertyTests(OrderServiceFixture fixture) : ICl
 {
     private static readonly long Iterations = long.TryParse(Environment.GetEnvironmentVariable("ECOMMERCE_PROPERTY_ITERATIONS"), out var iterations) ? iterations : 2000;
 
-    private static readonly (string Id, decimal Price)[] Products = [("PROD123", 29.99m), ("PROD456", 89.99m), ("PROD789", 49.99m), ("PROD-LIMITED", 199.99m)];
+    private static readonly (string Id, decimal Price)[] Products = CatalogProduct.Seed.Select(p => (p.Id, p.UnitPrice)).ToArray();
 
     /// <summary>
     /// Never a 5xx; a 4xx is a problem document and stores nothing (no order, no outbox row); a

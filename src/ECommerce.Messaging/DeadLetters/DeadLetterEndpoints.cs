@@ -34,9 +34,15 @@ public static class DeadLetterEndpoints
 
         // The limit is taken as text, so that a malformed one is a problem naming the parameter.
         group.MapGet("/", async (string? limit, IConnection broker, CancellationToken cancellationToken) =>
-                limit is not null && !int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
-                    ? Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The limit must be a whole number (1 to 1000)."] }, title: "Invalid limit")
-                    : Results.Ok(new { queue = queue.Name, messages = await queue.ListAsync(broker, Math.Clamp(limit is null ? 100 : int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture), 1, 1000), cancellationToken) }))
+            {
+                var count = 100;
+                if (limit is not null && !int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count))
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["The limit must be a whole number (1 to 1000)."] }, title: "Invalid limit");
+                }
+
+                return Results.Ok(new { queue = queue.Name, messages = await queue.ListAsync(broker, Math.Clamp(count, 1, 1000), cancellationToken) });
+            })
             .WithName("ListDeadLetters")
             .WithSummary($"Lists the messages parked in {deadLetterQueue} with their attempts and last error.");
 

@@ -27,9 +27,6 @@ public static class EventValidation
 {
     public const int MaxTextLength = 4000;
 
-    /// <summary>The largest amount an amount column (numeric(18,2)) holds.</summary>
-    public const decimal MaxAmount = 9_999_999_999_999_999.99m;
-
     private static readonly ConcurrentDictionary<Type, (PropertyInfo Property, bool Nullable)[]> Shapes = new();
 
     /// <summary>Every problem of <paramref name="message"/>, by field (<c>items[0].quantity</c>); empty when valid.</summary>
@@ -64,7 +61,7 @@ public static class EventValidation
             case string text when text.Length > MaxTextLength || !StrictJson.IsStorable(text):
                 problems.Add($"{field} is longer than {MaxTextLength} characters or has control characters or invalid Unicode");
                 break;
-            case decimal amount when amount is < 0 or > MaxAmount:
+            case decimal amount when amount is < 0 or > StrictJson.MaxAmount:
                 problems.Add($"{field} is out of range");
                 break;
             case int count when count < 0:

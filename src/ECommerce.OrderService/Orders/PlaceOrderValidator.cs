@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using System.Net.Mail;
 
 namespace ECommerce.OrderService.Orders;
@@ -11,9 +12,6 @@ public static class PlaceOrderValidator
     private const int MaxCustomerIdLength = 64;
     private const int MaxEmailLength = 254;
     private const int MaxProductIdLength = 64;
-
-    /// <summary>The largest amount an amount column (numeric(18,2)) holds.</summary>
-    public const decimal MaxAmount = 9_999_999_999_999_999.99m;
 
     public static Dictionary<string, string[]> Validate(PlaceOrderRequest request, IReadOnlySet<string> knownProducts, OrdersOptions limits)
     {
@@ -100,9 +98,9 @@ public static class PlaceOrderValidator
                     Fail($"{field}.price", "The price must not be negative.");
                     itemsAreValid = false;
                 }
-                else if (item.Price > MaxAmount)
+                else if (item.Price > StrictJson.MaxAmount)
                 {
-                    Fail($"{field}.price", $"The price must be at most {MaxAmount:0.00}.");
+                    Fail($"{field}.price", $"The price must be at most {StrictJson.MaxAmount:0.00}.");
                     itemsAreValid = false;
                 }
                 else if (decimal.Round(item.Price.Value, 2) != item.Price.Value)
@@ -127,9 +125,9 @@ public static class PlaceOrderValidator
         {
             Fail("totalAmount", "The total amount must not be negative.");
         }
-        else if (request.TotalAmount > MaxAmount)
+        else if (request.TotalAmount > StrictJson.MaxAmount)
         {
-            Fail("totalAmount", $"The total amount must be at most {MaxAmount:0.00}.");
+            Fail("totalAmount", $"The total amount must be at most {StrictJson.MaxAmount:0.00}.");
         }
         else if (itemsAreValid && request.TotalAmount.Value != itemsTotal)
         {
