@@ -172,12 +172,13 @@ root.SetAction(async (parsed, cancellationToken) =>
     var phases = new List<PhaseSpec>();
     if (standard)
     {
-        // Without --rate the steady rate follows the broker ceiling, which is measured after the
-        // warm-up: the warm-up runs at the default rate.
+        // Without --rate the steady rate follows the broker ceiling, which is then measured first,
+        // so that the warm-up runs at the load it prepares for: a warm-up above what a slow
+        // machine sustains would end on a backlog instead of warm code paths.
         var givenRate = parsed.GetValue(rate);
         if (warmupLength > TimeSpan.Zero)
         {
-            phases.Add(new PhaseSpec("warmup", givenRate ?? Runner.DefaultSteadyRate, null, warmupLength, null, Measured: false));
+            phases.Add(new PhaseSpec("warmup", givenRate ?? Runner.DefaultSteadyRate, null, warmupLength, null, Measured: false, RateFollowsCeiling: givenRate is null));
         }
 
         phases.Add(new PhaseSpec(Runner.SteadyPhase, givenRate ?? Runner.DefaultSteadyRate, null, measuredDuration, measuredCount, Measured: true, RateFollowsCeiling: givenRate is null));

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace ECommerce.LoadTest;
 
-/// <summary>Runs the phases in order, measures the broker ceiling before the first measured phase, reports.</summary>
+/// <summary>Runs the phases in order, measures the broker ceiling before the first phase that is measured or whose rate follows it, reports.</summary>
 internal sealed class Runner(RunSettings settings)
 {
     public const string StandardScenario = "standard";
@@ -73,17 +73,21 @@ internal sealed class Runner(RunSettings settings)
                 foreach (var planned in settings.Phases)
                 {
                     var spec = planned;
-                    if (spec.Measured && !ceilingDone)
+                    if ((spec.Measured || spec.RateFollowsCeiling) && !ceilingDone)
                     {
                         (ceiling, ceilingError) = await MeasureCeilingAsync(broker, cancellationToken);
                         ceilingDone = true;
                     }
 
-                    if (spec.Name == SteadyPhase && settings.Scenario == StandardScenario)
+                    if (settings.Scenario == StandardScenario && (spec.Name == SteadyPhase || spec.RateFollowsCeiling))
                     {
-                        steadyRate = ChooseSteadyRate(spec, ceiling);
-                        spec = spec with { Rate = steadyRate.OrdersPerSecond };
-                        await Console.Error.WriteLineAsync(steadyRate.Text);
+                        var chosen = ChooseSteadyRate(spec, ceiling);
+                        spec = spec with { Rate = chosen.OrdersPerSecond };
+                        if (spec.Name == SteadyPhase)
+                        {
+                            steadyRate = chosen;
+                            await Console.Error.WriteLineAsync(chosen.Text);
+                        }
                     }
 
                     await Console.Error.WriteLineAsync($"[{spec.Name}] {spec.Load} for {spec.Length}{(spec.Measured ? string.Empty : " (warm-up, not judged)")}");

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ECommerce.LoadTest;
 
 /// <summary>How one phase loads the system: a fixed rate or a fixed concurrency, for a time or a count.</summary>
-/// <param name="RateFollowsCeiling">The standard scenario's steady phase without --rate: its rate is set from the broker ceiling once that is measured.</param>
+/// <param name="RateFollowsCeiling">The standard scenario's steady phase and its warm-up without --rate: the rate is set from the broker ceiling, which is measured before the first such phase.</param>
 internal sealed record PhaseSpec(string Name, double? Rate, int? Concurrency, TimeSpan? Duration, int? Count, bool Measured, bool RateFollowsCeiling = false)
 {
     public string Load => Rate is { } rate
