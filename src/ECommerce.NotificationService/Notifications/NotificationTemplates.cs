@@ -85,7 +85,7 @@ internal sealed class ShipmentFailedTemplate : INotificationTemplate<ShipmentFai
         Invariant($"We could not ship your order {message.OrderId}"),
         Invariant($"""
             We are sorry: the carrier could not take order {message.OrderId} after {message.Attempts} attempts ({message.Reason}).
-            Your payment will be refunded in full; you will receive a confirmation.
+            Our team has been told and will contact you about the next step.
             """));
 }
 
