@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# eng/test.sh: THE test command (the README's and CI's). Builds and runs every test of
-# ECommerce.sln against a real RabbitMQ and PostgreSQL, then prints one summary line:
+# eng/test.sh: THE test command (the README's and CI's). Checks the code style, builds and runs
+# every test of ECommerce.sln against a real RabbitMQ and PostgreSQL, then prints one summary line:
 #
 #   N passed, N failed, N skipped
 #
@@ -58,6 +58,14 @@ if [[ -f .config/dotnet-tools.json ]]; then
     dotnet tool restore
 fi
 
+# The code style of .editorconfig: the build enforces its rules (EnforceCodeStyleInBuild); the
+# whitespace of every C# file is checked here, before anything runs (`dotnet format` fixes it).
+format_status=0
+dotnet format whitespace --folder --verify-no-changes || format_status=$?
+if ((format_status != 0)); then
+    log "code style: files differ from .editorconfig (above); run dotnet format whitespace --folder"
+fi
+
 # A new directory per run, so that the summary counts this run's TRX files only.
 results=$repo_root/TestResults/run-$(date +%Y%m%d-%H%M%S)-$$
 mkdir -p "$results"
@@ -108,4 +116,5 @@ else
     summarize "${trx_files[@]}"
 fi
 if ((status != 0)); then log "dotnet test exited with code $status"; fi
+if ((status == 0 && format_status != 0)); then status=$format_status; fi
 exit "$status"
