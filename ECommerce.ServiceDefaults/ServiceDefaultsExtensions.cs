@@ -98,21 +98,29 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Problem details for unhandled exceptions and bare status codes (a 404 of an unmatched
-    /// route, a 405), <c>/openapi/v1.json</c> and <c>/scalar/v1</c>, and the health endpoints:
-    /// <c>/alive</c>, the process answers (liveness); <c>/health</c>, every readiness check
-    /// passes (database and broker), with each check's status in the JSON body.
+    /// route, a 405), and the health endpoints: <c>/alive</c>, the process answers (liveness);
+    /// <c>/health</c>, every readiness check passes (database and broker). In Development also
+    /// <c>/openapi/v1.json</c> and <c>/scalar/v1</c>, and <c>/health</c> writes each check's
+    /// status and reason as JSON; in every other environment it answers the overall status alone.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+
+        // A check's reason is often an exception message naming hosts, ports and users, and the
+        // API description maps the attack surface: both are for the developer's machine.
+        var development = app.Environment.IsDevelopment();
+        if (development)
+        {
+            app.MapOpenApi();
+            app.MapScalarApiReference();
+        }
 
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
         app.MapHealthChecks(HealthPath, new HealthCheckOptions
         {
-            ResponseWriter = HealthReportWriter.WriteAsync,
+            ResponseWriter = development ? HealthReportWriter.WriteAsync : HealthReportWriter.WriteStatusAsync,
 
             // MassTransit reports a lost broker connection as Degraded: not ready to take traffic.
             ResultStatusCodes =
