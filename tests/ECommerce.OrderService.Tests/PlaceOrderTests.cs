@@ -108,6 +108,30 @@ public sealed class PlaceOrderTests(OrderServiceFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task An_idempotency_key_is_scoped_to_its_customer()
+    {
+        var key = $"checkout-{Guid.NewGuid()}";
+        var first = await PostWithKeyAsync(key, OrderServiceFixture.SeedOrder);
+        var otherCustomer = new
+        {
+            customerId = "CUST456",
+            customerEmail = "other@example.com",
+            items = new[] { new { productId = "PROD123", quantity = 1, price = 29.99m } },
+            totalAmount = 29.99m,
+        };
+
+        // The same key from another customer is that customer's own first request, and the first
+        // customer's repeat still finds the first customer's order.
+        var second = await PostWithKeyAsync(key, otherCustomer);
+        var repeat = await PostWithKeyAsync(key, OrderServiceFixture.SeedOrder);
+
+        Assert.NotEqual(first.GetProperty("orderId").GetGuid(), second.GetProperty("orderId").GetGuid());
+        Assert.Equal(first.GetProperty("orderId").GetGuid(), repeat.GetProperty("orderId").GetGuid());
+        Assert.Equal("CUST456", (await fixture.GetOrderAsync(second.GetProperty("orderId").GetGuid())).GetProperty("customerId").GetString());
+        Assert.Equal(2, await fixture.InDatabaseAsync(db => db.Orders.CountAsync(o => o.IdempotencyKey == key)));
+    }
+
+    [Fact]
     public async Task An_unknown_order_is_a_404_problem()
     {
         using var response = await fixture.Client.GetAsync($"/orders/{Guid.NewGuid()}", TestContext.Current.CancellationToken);

@@ -11,7 +11,7 @@ namespace ECommerce.OrderService.Orders;
 
 /// <summary>
 /// Stores a validated order and its <see cref="OrderCreated"/> event in one transaction, or finds
-/// the order an earlier request with the same idempotency key placed.
+/// the order an earlier request of the same customer with the same idempotency key placed.
 /// </summary>
 public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, TimeProvider clock)
 {
@@ -66,7 +66,7 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
             WITH placed AS (
                 INSERT INTO orders (id, correlation_id, trace_id, customer_id, customer_email, items, total_amount, status, idempotency_key, request_hash, created_at, updated_at)
                 VALUES ({order.Id}, {order.CorrelationId}, {order.TraceId}, {order.CustomerId}, {order.CustomerEmail}, {itemsJson}::jsonb, {order.TotalAmount}, {status}, {idempotencyKey}, {requestHash}, {now}, {now})
-                ON CONFLICT (idempotency_key) DO NOTHING
+                ON CONFLICT (customer_id, idempotency_key) DO NOTHING
                 RETURNING id),
             step AS (
                 INSERT INTO order_timeline (order_id, status, detail, occurred_at)
@@ -81,7 +81,7 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
         if (placedCount is not [1])
         {
             // The key was taken, by an earlier request or a concurrent one that committed first.
-            return await FindByKeyAsync(idempotencyKey!, requestHash!, cancellationToken)
+            return await FindByKeyAsync(order.CustomerId, idempotencyKey!, requestHash!, cancellationToken)
                 ?? throw new InvalidOperationException("The idempotency key conflicted, but no order holds it.");
         }
 
@@ -91,9 +91,10 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
         return new Placed(order);
     }
 
-    private async Task<Outcome?> FindByKeyAsync(string idempotencyKey, string requestHash, CancellationToken cancellationToken)
+    private async Task<Outcome?> FindByKeyAsync(string customerId, string idempotencyKey, string requestHash, CancellationToken cancellationToken)
     {
-        var earlier = await db.Orders.AsNoTracking().FirstOrDefaultAsync(o => o.IdempotencyKey == idempotencyKey, cancellationToken);
+        var earlier = await db.Orders.AsNoTracking()
+            .FirstOrDefaultAsync(o => o.CustomerId == customerId && o.IdempotencyKey == idempotencyKey, cancellationToken);
         return earlier switch
         {
             null => null,

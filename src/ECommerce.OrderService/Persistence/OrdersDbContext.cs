@@ -27,7 +27,8 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             order.Property(o => o.TraceId).HasMaxLength(32);
             order.Property(o => o.IdempotencyKey).HasMaxLength(100);
             order.Property(o => o.RequestHash).HasMaxLength(64);
-            order.HasIndex(o => o.IdempotencyKey).IsUnique();
+            // A key is the customer's own: another customer's order is never its answer.
+            order.HasIndex(o => new { o.CustomerId, o.IdempotencyKey }).IsUnique();
 
             // Lines are written once with the order and always read with it: one JSON column
             // instead of a second table saves a round trip on every POST and GET.

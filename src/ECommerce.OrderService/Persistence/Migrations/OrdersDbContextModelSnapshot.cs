@@ -237,9 +237,9 @@ namespace ECommerce.OrderService.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_orders");
 
-                    b.HasIndex("IdempotencyKey")
+                    b.HasIndex("CustomerId", "IdempotencyKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_orders_idempotency_key");
+                        .HasDatabaseName("ix_orders_customer_id_idempotency_key");
 
                     b.ToTable("orders", (string)null);
                 });
