@@ -16,6 +16,12 @@ public sealed class GeneratedShop : IAsyncLifetime
 
     public string CreationOutput { get; private set; } = "";
 
+    /// <summary>
+    /// What <c>dotnet new</c> wrote, relative to <see cref="Root"/>, listed before any test builds
+    /// in the folder: the tests may run in any order.
+    /// </summary>
+    public IReadOnlyList<string> CreatedFiles { get; private set; } = [];
+
     public async ValueTask InitializeAsync()
     {
         var hive = Path.Combine(workspace, "hive");
@@ -30,6 +36,9 @@ public sealed class GeneratedShop : IAsyncLifetime
             "new", "ecommerce-microservices", "-n", Name, "-o", Root, "--debug:custom-hive", hive);
         create.EnsureSuccess();
         CreationOutput = create.Output;
+        CreatedFiles = Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(Root, file))
+            .ToList();
     }
 
     public ValueTask DisposeAsync()
