@@ -54,8 +54,8 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
             order.CreatedAt));
 
         // The order, its first timeline step and its OrderCreated event in one statement, so one
-        // transaction and one round trip: EF Core's SaveChanges took five statements (BEGIN, three
-        // INSERTs, COMMIT), and an idempotency key cost a read before them. A key that is already
+        // transaction and one round trip, where EF Core's SaveChanges needs five statements (BEGIN,
+        // three INSERTs, COMMIT) and an idempotency key a read before them. A key that is already
         // taken inserts nothing (ON CONFLICT), and the earlier order answers. The columns are those
         // of OrdersDbContext's mapping; the items' JSON is the one EF Core reads back.
         var status = nameof(OrderStatus.Pending);
