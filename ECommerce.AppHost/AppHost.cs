@@ -3,6 +3,7 @@
 // installed servers where none does (Infrastructure:Mode overrides); the services are the same.
 using ECommerce.AppHost.Infrastructure;
 using ECommerce.AppHost.Services;
+using ECommerce.ServiceCatalog;
 
 var settings = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
@@ -13,7 +14,8 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
     DisableDashboard = !settings.GetValue("Dashboard:Enabled", true),
 });
 
-var infrastructure = builder.AddShopInfrastructure("ordersdb", "paymentsdb", "inventorydb", "shippingdb", "notificationsdb");
+// One database per service of the catalog.
+var infrastructure = builder.AddShopInfrastructure(ShopServiceCatalog.All.Select(service => service.Database).ToArray());
 
 // The key of the shipping service's dead-letter API: generated on the first run and kept in the
 // AppHost's user secrets (the dashboard shows it under Parameters); set your own with
@@ -21,13 +23,15 @@ var infrastructure = builder.AddShopInfrastructure("ordersdb", "paymentsdb", "in
 var deadLetterApiKey = builder.AddParameter(
     "deadletter-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
 
-builder.AddShopService<Projects.ECommerce_OrderService>("order-service", "ordersdb", infrastructure)
+// The services of ShopServiceCatalog, each with its project and what it needs beyond the common wiring.
+builder.AddShopService<Projects.ECommerce_OrderService>(ShopServiceCatalog.Order, infrastructure)
     // The public entry point (POST /orders, GET /orders/{id}).
     .WithExternalHttpEndpoints();
-builder.AddShopService<Projects.ECommerce_PaymentService>("payment-service", "paymentsdb", infrastructure);
-builder.AddShopService<Projects.ECommerce_InventoryService>("inventory-service", "inventorydb", infrastructure);
-builder.AddShopService<Projects.ECommerce_ShippingService>("shipping-service", "shippingdb", infrastructure)
+builder.AddShopService<Projects.ECommerce_PaymentService>(ShopServiceCatalog.Payment, infrastructure);
+builder.AddShopService<Projects.ECommerce_InventoryService>(ShopServiceCatalog.Inventory, infrastructure);
+builder.AddShopService<Projects.ECommerce_ShippingService>(ShopServiceCatalog.Shipping, infrastructure)
     .WithEnvironment("DeadLetters__ApiKey", deadLetterApiKey);
-builder.AddShopService<Projects.ECommerce_NotificationService>("notification-service", "notificationsdb", infrastructure);
+builder.AddShopService<Projects.ECommerce_NotificationService>(ShopServiceCatalog.Notification, infrastructure);
 
+builder.EnsureEveryCatalogServiceIsAdded();
 builder.Build().Run();

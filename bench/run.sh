@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # bench/run.sh: the standard load test on a private, freshly started system. Starts the AppHost in
-# Release in its local mode (the installed RabbitMQ and PostgreSQL as local processes, the five
-# services), without the dashboard, so that no telemetry export weighs on the figures; runs the
-# standard scenario of bench/ECommerce.LoadTest (with PostgreSQL's statistics, for transactions and
-# statements per order), writes bench/results/<timestamp>.json (and the console table next to it as
-# .txt), and stops everything again, also on Ctrl-C or an error.
+# Release in its local mode (the installed RabbitMQ and PostgreSQL as local processes, the
+# services of the catalog), without the dashboard, so that no telemetry export weighs on the
+# figures; runs the standard scenario of bench/ECommerce.LoadTest (with PostgreSQL's statistics,
+# for transactions and statements per order), writes bench/results/<timestamp>.json (and the
+# console table next to it as .txt), and stops everything again, also on Ctrl-C or an error.
 #
 # Usage: bench/run.sh [load test options]
 #   Options are passed on to the load test after --scenario standard, e.g. a short try:
@@ -18,7 +18,7 @@
 #                               run starts on empty databases and queues; 0: keep it
 #   BENCH_RESULTS_DIR           default bench/results
 #   BENCH_START_TIMEOUT         seconds to wait for every service to be healthy, default 180
-# The services keep the AppHost's ports (order service 3000, ... notification service 3004).
+# The services keep the AppHost's ports (order service 3000, ...; src/ECommerce.ServiceCatalog).
 set -euo pipefail
 
 repo_root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -33,7 +33,6 @@ postgres_port=${POSTGRES_PORT:-5462}
 fresh=${BENCH_FRESH:-1}
 results_dir=${BENCH_RESULTS_DIR:-$repo_root/bench/results}
 start_timeout=${BENCH_START_TIMEOUT:-180}
-service_ports=(3000 3001 3002 3003 3004)
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() {
@@ -43,6 +42,17 @@ die() {
 
 command -v dotnet >/dev/null 2>&1 || die "dotnet is not installed"
 command -v curl >/dev/null 2>&1 || die "curl is needed to wait for the services' /health"
+
+# Everything is built before anything runs, so the build does not disturb the measurement; the
+# AppHost runs the services from its own configuration's build output (Release).
+log "building the AppHost, the services and the load test (Release)"
+dotnet build "$apphost_project" -c Release --nologo -v quiet >&2 || die "the AppHost does not build (errors above)"
+dotnet build "$load_test_project" -c Release --nologo -v quiet >&2 || die "the load test does not build (errors above)"
+load_test=$repo_root/bench/ECommerce.LoadTest/bin/Release/net10.0/ECommerce.LoadTest.dll
+
+# The services' ports under the AppHost, from the service catalog (src/ECommerce.ServiceCatalog).
+mapfile -t service_ports < <(dotnet "$load_test" service-ports)
+((${#service_ports[@]} > 0)) || die "the load test listed no service ports"
 
 # A run already going on the same state directory would be measured together with this one.
 if ECOMMERCE_INFRA_DIR=$state_dir "$infra" status >/dev/null 2>&1; then
@@ -68,13 +78,6 @@ if [[ $fresh == 1 && -d $state_dir ]]; then
     fi
 fi
 mkdir -p "$state_dir"
-
-# Everything is built before anything runs, so the build does not disturb the measurement; the
-# AppHost runs the services from its own configuration's build output (Release).
-log "building the AppHost, the services and the load test (Release)"
-dotnet build "$apphost_project" -c Release --nologo -v quiet >&2 || die "the AppHost does not build (errors above)"
-dotnet build "$load_test_project" -c Release --nologo -v quiet >&2 || die "the load test does not build (errors above)"
-load_test=$repo_root/bench/ECommerce.LoadTest/bin/Release/net10.0/ECommerce.LoadTest.dll
 
 apphost_pid=''
 stopping=false
@@ -120,7 +123,7 @@ for port in "${service_ports[@]}"; do
         sleep 1
     done
 done
-log "all five services are healthy"
+log "all ${#service_ports[@]} services are healthy"
 
 mkdir -p "$results_dir"
 stamp=$(date -u '+%Y%m%dT%H%M%SZ')
@@ -128,7 +131,6 @@ output=$results_dir/$stamp.json
 log "running the standard scenario; results in $output"
 set +e
 dotnet "$load_test" --scenario standard \
-    --base-url "http://localhost:${service_ports[0]}" \
     --rabbitmq "amqp://ecommerce:ecommerce@localhost:$rabbitmq_port" \
     --rabbitmq-management "http://ecommerce:ecommerce@localhost:$management_port" \
     --postgres "Host=localhost;Port=$postgres_port;Username=ecommerce;Password=ecommerce" \

@@ -1,18 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
+using ECommerce.ServiceCatalog;
 using Npgsql;
 
 namespace ECommerce.LoadTest;
 
 /// <summary>
-/// PostgreSQL's own counters for the five service databases: transactions from
+/// PostgreSQL's own counters for the service databases of the catalog: transactions from
 /// <c>pg_stat_database</c> and statements from <c>pg_stat_statements</c>. The load test reads them
 /// from the <c>postgres</c> database, so its own reads are not counted.
 /// </summary>
 internal sealed class DatabaseStats : IAsyncDisposable
 {
-    /// <summary>The databases of the order, payment, inventory, shipping and notification services.</summary>
-    public static readonly string[] ServiceDatabases = ["ordersdb", "paymentsdb", "inventorydb", "shippingdb", "notificationsdb"];
+    /// <summary>The databases of the catalog's services.</summary>
+    public static readonly string[] ServiceDatabases = ShopServiceCatalog.All.Select(service => service.Database).ToArray();
 
     /// <summary>
     /// A backend that has just gone idle reports its counters to pg_stat_database at most 10 s
@@ -164,11 +165,11 @@ internal sealed class DatabaseStats : IAsyncDisposable
     }
 }
 
-/// <summary>The cumulative counters of the five service databases at one moment.</summary>
+/// <summary>The cumulative counters of the service databases at one moment.</summary>
 /// <param name="Statements">Null when pg_stat_statements cannot be read.</param>
 internal sealed record DatabaseCounters(DateTimeOffset At, long Transactions, long? Statements);
 
-/// <summary>PostgreSQL's work in the five service databases during a phase.</summary>
+/// <summary>PostgreSQL's work in the service databases during a phase.</summary>
 /// <param name="Transactions">Committed and rolled-back transactions (pg_stat_database xact_commit + xact_rollback).</param>
 /// <param name="Statements">Statements executed (pg_stat_statements calls); null when not available.</param>
 /// <param name="TransactionsPerOrder">Per order completed in the phase.</param>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using ECommerce.ServiceCatalog;
 
 namespace ECommerce.LoadTest;
 
@@ -24,10 +25,10 @@ internal sealed partial class ProcessCpu
     public const string Postgres = "postgres";
     public const string AppHost = "apphost";
 
-    /// <summary>The groups in the order the report lists them; services found under other names come after the five.</summary>
+    /// <summary>The groups in the order the report lists them: the catalog's services, then the rest; services found under other names come after the catalog's.</summary>
     public static readonly string[] ReportOrder =
     [
-        "order-service", "payment-service", "inventory-service", "shipping-service", "notification-service",
+        .. ShopServiceCatalog.All.Select(service => service.Name),
         Launchers, RabbitMq, Postgres, AppHost,
     ];
 
@@ -110,7 +111,7 @@ internal sealed partial class ProcessCpu
         return new CpuFigures(groups, totalSeconds, PerOrderMs(totalSeconds, completedOrders), (end.At - start.At).TotalSeconds, TicksPerSecond);
     }
 
-    /// <summary>Where a group goes in the report: <see cref="ReportOrder"/>, other services after the five.</summary>
+    /// <summary>Where a group goes in the report: <see cref="ReportOrder"/>, other services after the catalog's.</summary>
     public static int ReportRank(string group)
     {
         var index = Array.IndexOf(ReportOrder, group);

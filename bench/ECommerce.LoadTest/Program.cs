@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using ECommerce.LoadTest;
+using ECommerce.ServiceCatalog;
 
 var baseUrl = new Option<string>("--base-url")
 {
     Description = "The order service.",
-    DefaultValueFactory = _ => "http://localhost:3000",
+    DefaultValueFactory = _ => $"http://localhost:{ShopServiceCatalog.Order.HttpPort}",
 };
 var rabbitMq = new Option<string>("--rabbitmq")
 {
@@ -69,6 +70,17 @@ var root = new RootCommand(
     baseUrl, rabbitMq, management, postgres, rate, concurrency, duration, count, warmup, finalTimeout, scenario, output,
     ceilingMessages, ceilingSize, pollInterval, pollConcurrency, maxPending, maxInFlight, httpTimeout,
 };
+
+// bench/run.sh waits for these ports to answer /health; the catalog is the one place that has them.
+var servicePorts = new Command("service-ports", "Prints the HTTP port of every service of the catalog under the AppHost, one a line, and exits.");
+servicePorts.SetAction(_ =>
+{
+    foreach (var service in ShopServiceCatalog.All)
+    {
+        Console.WriteLine(service.HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+});
+root.Subcommands.Add(servicePorts);
 
 root.Validators.Add(result =>
 {

@@ -74,7 +74,7 @@ internal sealed record PhaseResult
     /// <summary>CPU time of the load test itself during the phase (it shares the machine).</summary>
     public required double GeneratorCpuSeconds { get; init; }
 
-    /// <summary>PostgreSQL's transactions and statements in the five service databases; null for the warm-up or when not measured.</summary>
+    /// <summary>PostgreSQL's transactions and statements in the service databases; null for the warm-up or when not measured.</summary>
     public DatabaseFigures? Database { get; init; }
 
     /// <summary>CPU time of the system's processes by group; null for the warm-up or when not measured.</summary>

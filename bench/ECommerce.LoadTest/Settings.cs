@@ -25,7 +25,7 @@ internal sealed record RunSettings
     /// <summary>The management API, with the credentials in the user-info part; null: not measured from the broker.</summary>
     public required Uri? RabbitMqManagement { get; init; }
 
-    /// <summary>The PostgreSQL server of the five service databases (a connection string, any database); null: database cost not measured.</summary>
+    /// <summary>The PostgreSQL server of the service databases (a connection string, any database); null: database cost not measured.</summary>
     public required string? Postgres { get; init; }
 
     public required string Scenario { get; init; }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using ECommerce.ServiceCatalog;
 using ECommerce.Testing;
 
 namespace ECommerce.AppHost.Tests;
@@ -15,7 +16,7 @@ namespace ECommerce.AppHost.Tests;
 /// </summary>
 internal sealed class LocalShop : IAsyncDisposable
 {
-    public static readonly string[] Services = ["order-service", "payment-service", "inventory-service", "shipping-service", "notification-service"];
+    public static readonly string[] Services = ShopServiceCatalog.All.Select(service => service.Name).ToArray();
 
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
@@ -68,7 +69,7 @@ internal sealed class LocalShop : IAsyncDisposable
             startTimeout.CancelAfter(StartTimeout);
             await app.StartAsync(startTimeout.Token);
             await Task.WhenAll(Services.Select(service => app.ResourceNotifications.WaitForResourceHealthyAsync(service, startTimeout.Token)));
-            shop.Orders = app.CreateHttpClient("order-service");
+            shop.Orders = app.CreateHttpClient(ShopServiceCatalog.Order.Name);
             return shop;
         }
         catch
