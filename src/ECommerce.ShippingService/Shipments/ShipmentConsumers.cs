@@ -1,6 +1,6 @@
 using ECommerce.Contracts;
-using ECommerce.Messaging;
 using ECommerce.Messaging.Inbox;
+using ECommerce.Messaging.Transport;
 using ECommerce.ShippingService.Persistence;
 using MassTransit;
 
