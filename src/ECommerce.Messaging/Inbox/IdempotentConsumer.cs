@@ -22,8 +22,14 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
     /// <summary>The service's database; the effect, the inbox row and outbox rows share its transaction.</summary>
     protected TDbContext Db { get; } = dbContext;
 
-    /// <summary>The name the inbox records; stable across refactors of the class name.</summary>
-    protected virtual string ConsumerName => GetType().Name;
+    /// <summary>
+    /// The name the inbox records: the class name, with the type arguments of a generic consumer
+    /// (<c>NotificationConsumer&lt;OrderCreated&gt;</c>). Override it to keep it when renaming the
+    /// class: a redelivery recorded under the old name would otherwise run again.
+    /// </summary>
+    protected virtual string ConsumerName => GetType() is { IsGenericType: true } generic
+        ? $"{generic.Name[..generic.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(",", generic.GetGenericArguments().Select(argument => argument.Name))}>"
+        : GetType().Name;
 
     public async Task Consume(ConsumeContext<TMessage> context)
     {
