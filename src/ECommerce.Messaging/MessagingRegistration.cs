@@ -156,11 +156,23 @@ public static class MessagingRegistration
 
         // An interface the events share must not get an exchange of its own bound with '#'.
         var excludeInterface = typeof(MessagingRegistration).GetMethod(nameof(ExcludeFromPublishTopology), BindingFlags.NonPublic | BindingFlags.Static)!;
-        foreach (var shared in Topology.Events.SelectMany(route => route.EventType.GetInterfaces()).Distinct())
+        foreach (var sharedInterface in InterfacesOfEvents())
         {
-            excludeInterface.MakeGenericMethod(shared).Invoke(null, [rabbit]);
+            excludeInterface.MakeGenericMethod(sharedInterface).Invoke(null, [rabbit]);
         }
     }
+
+    /// <summary>
+    /// The interfaces of the events that MassTransit's publish topology would give exchanges:
+    /// MassTransit's own list, which leaves out what is no message type (<c>CorrelatedBy&lt;Guid&gt;</c>).
+    /// </summary>
+    internal static IReadOnlyList<Type> InterfacesOfEvents() =>
+        Topology.Events
+            .SelectMany(route => (IEnumerable<Type>)typeof(MessageTypeCache<>).MakeGenericType(route.EventType)
+                .GetProperty(nameof(MessageTypeCache<object>.MessageTypes))!.GetValue(null)!)
+            .Where(type => type.IsInterface)
+            .Distinct()
+            .ToList();
 
     private static void ExcludeFromPublishTopology<TInterface>(IRabbitMqBusFactoryConfigurator rabbit)
         where TInterface : class =>

@@ -107,3 +107,10 @@ public sealed class TopicPatternTests
     public void Matches_as_a_topic_exchange_routes(string pattern, string routingKey, bool routed) =>
         Assert.Equal(routed, TopicPattern.Matches(pattern, routingKey));
 }
+
+public sealed class PublishTopologyTests
+{
+    [Fact]
+    public void The_interface_the_events_share_is_left_out_of_the_publish_topology_and_nothing_else_is() =>
+        Assert.Equal([typeof(IOrderEvent)], MessagingRegistration.InterfacesOfEvents());
+}
