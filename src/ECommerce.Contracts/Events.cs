@@ -6,13 +6,14 @@ namespace ECommerce.Contracts;
 // without looking anything up. URNs are pinned so renaming a namespace never breaks a consumer.
 
 /// <summary>
-/// What every integration event has in common. Excluded from the publish topology (it would
-/// otherwise be bound with <c>#</c> and receive everything); it exists for generic consumers.
+/// What every integration event has in common. The messaging block reads the correlation id
+/// through MassTransit's <see cref="CorrelatedBy{TKey}"/>; the order id is the services' own.
+/// Excluded from the publish topology (it would otherwise be bound with <c>#</c> and receive
+/// everything); it exists for generic consumers.
 /// </summary>
-public interface IOrderEvent
+public interface IOrderEvent : CorrelatedBy<Guid>
 {
     Guid OrderId { get; }
-    Guid CorrelationId { get; }
 }
 
 /// <summary>One line of an order. <see cref="UnitPrice"/> is the price of one unit.</summary>

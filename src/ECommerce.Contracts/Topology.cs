@@ -21,6 +21,12 @@ public static class Topology
         public const string StockInsufficient = "inventory.stock.insufficient";
         public const string ShipmentCreated = "shipping.shipment.created";
         public const string ShipmentFailed = "shipping.shipment.failed";
+
+        // Bindings of more than one event: '*' matches one word, '#' zero or more.
+        public const string AnyPaymentProcessed = "payment.processed.*";
+        public const string AnyShipmentOutcome = "shipping.shipment.*";
+        public const string AnyInventoryEvent = "inventory.#";
+        public const string AnyShippingEvent = "shipping.#";
     }
 
     /// <summary>Queue names. The first six are the public contract and must never be renamed.</summary>
@@ -52,20 +58,26 @@ public static class Topology
         new(typeof(ShipmentFailed), RoutingKeys.ShipmentFailed),
     ];
 
-    /// <summary>Every consumed queue with its bindings on <see cref="EventsExchange"/>.</summary>
+    /// <summary>
+    /// Every consumed queue with its bindings on <see cref="EventsExchange"/>: the one declaration
+    /// of what reaches a queue. A service names the queue when it registers a consumer and never
+    /// binds anything itself; at start-up the messaging block refuses to run when a binding
+    /// routes an event to a queue without a consumer of it there, or a consumer waits on a queue
+    /// for an event that no binding of that queue routes to it.
+    /// </summary>
     public static IReadOnlyList<QueueBinding> ConsumerQueues { get; } =
     [
         new(Queues.PaymentOrderCreated, [RoutingKeys.OrderCreated]),
         // A parked shipment is not refunded: it waits in the final DLQ to be inspected and replayed.
         new(Queues.PaymentCompensation, [RoutingKeys.StockInsufficient]),
         new(Queues.NotificationOrderCreated, [RoutingKeys.OrderCreated]),
-        new(Queues.NotificationPaymentProcessed, ["payment.processed.*"]),
-        new(Queues.NotificationFulfilment, [RoutingKeys.StockInsufficient, "shipping.shipment.*", RoutingKeys.PaymentRefunded]),
+        new(Queues.NotificationPaymentProcessed, [RoutingKeys.AnyPaymentProcessed]),
+        new(Queues.NotificationFulfilment, [RoutingKeys.StockInsufficient, RoutingKeys.AnyShipmentOutcome, RoutingKeys.PaymentRefunded]),
         new(Queues.InventoryPaymentSucceeded, [RoutingKeys.PaymentSucceeded]),
         // Shipping prepares a shipment when the order is paid and books the carrier only once the
         // stock is reserved, so an order that turns out to be short is never shipped.
         new(Queues.Shipping, [RoutingKeys.PaymentSucceeded, RoutingKeys.StockReserved, RoutingKeys.StockInsufficient]),
-        new(Queues.OrderStatus, ["payment.processed.*", RoutingKeys.PaymentRefunded, "inventory.#", "shipping.#"]),
+        new(Queues.OrderStatus, [RoutingKeys.AnyPaymentProcessed, RoutingKeys.PaymentRefunded, RoutingKeys.AnyInventoryEvent, RoutingKeys.AnyShippingEvent]),
     ];
 
     public static string RoutingKeyOf(Type eventType) =>
@@ -79,4 +91,40 @@ public static class Topology
 
 public sealed record EventRoute(Type EventType, string RoutingKey);
 
-public sealed record QueueBinding(string Queue, IReadOnlyList<string> RoutingKeys);
+public sealed record QueueBinding(string Queue, IReadOnlyList<string> RoutingKeys)
+{
+    /// <summary>Whether one of the bindings routes <paramref name="routingKey"/> to the queue.</summary>
+    public bool Routes(string routingKey) => RoutingKeys.Any(binding => TopicPattern.Matches(binding, routingKey));
+}
+
+/// <summary>RabbitMQ's topic matching: words separated by '.', '*' is one word, '#' zero or more.</summary>
+public static class TopicPattern
+{
+    public static bool Matches(string pattern, string routingKey) =>
+        Matches(pattern.Split('.'), 0, routingKey.Split('.'), 0);
+
+    private static bool Matches(string[] pattern, int p, string[] key, int k)
+    {
+        if (p == pattern.Length)
+        {
+            return k == key.Length;
+        }
+
+        if (pattern[p] == "#")
+        {
+            for (var skipped = k; skipped <= key.Length; skipped++)
+            {
+                if (Matches(pattern, p + 1, key, skipped))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        return k < key.Length
+            && (pattern[p] == "*" || pattern[p] == key[k])
+            && Matches(pattern, p + 1, key, k + 1);
+    }
+}

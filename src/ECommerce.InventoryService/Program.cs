@@ -10,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
 builder.AddMessaging<InventoryDbContext>("inventory-service", messaging => messaging
+    .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded));
 builder.AddStockReservations();
 

@@ -1,16 +1,20 @@
 using ECommerce.Contracts;
+using ECommerce.Messaging.Diagnostics;
+using ECommerce.Messaging.Transport;
 using MassTransit;
 
 namespace ECommerce.Messaging;
 
 /// <summary>
 /// What a service declares: which consumers listen on which queue of <see cref="Topology"/>.
-/// Queue bindings come from the topology table, never from the service.
+/// Queue bindings come from the topology table, never from the service; the consumers of a queue
+/// must handle exactly the events its bindings route to it (<see cref="ConsumerBindingCheck"/>).
 /// </summary>
 public sealed class MessagingBuilder
 {
     private readonly Dictionary<string, ReceiveEndpointDeclaration> endpoints = [];
     private readonly HashSet<Type> setWiseInserts = [typeof(Outbox.OutboxMessage)];
+    private readonly List<MessageTag> tags = [];
 
     internal IReadOnlyCollection<ReceiveEndpointDeclaration> Endpoints => endpoints.Values;
 
@@ -47,6 +51,28 @@ public sealed class MessagingBuilder
     }
 
     internal IReadOnlyCollection<Type> SetWiseInserts => setWiseInserts;
+
+    /// <summary>
+    /// Every consumed <typeparamref name="TMessage"/> (an interface its events share, or one event
+    /// type) adds the value <paramref name="read"/> takes from it to the consume span as
+    /// <paramref name="spanTag"/> and to the consumer's log scope as <paramref name="logProperty"/>,
+    /// e.g. the id of the business entity the message concerns.
+    /// </summary>
+    public MessagingBuilder Tag<TMessage>(string spanTag, string logProperty, Func<TMessage, object> read)
+        where TMessage : class
+    {
+        tags.Add(new MessageTag(typeof(TMessage), spanTag, logProperty, message => read((TMessage)message)));
+        return this;
+    }
+
+    internal MessageTags Tags => new(tags);
+
+    /// <summary>What the service consumes, queue by queue.</summary>
+    internal ConsumerTopology ConsumerTopology(string service) => new(
+        service,
+        endpoints.Values
+            .Select(endpoint => new ConsumedQueue(endpoint.Binding, endpoint.Consumers.SelectMany(ConsumerBindingCheck.EventTypesOf).Distinct().ToList()))
+            .ToList());
 
     private ReceiveEndpointDeclaration EndpointFor(string queue)
     {

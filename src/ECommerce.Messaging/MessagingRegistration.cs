@@ -2,6 +2,7 @@ using System.Reflection;
 using ECommerce.Contracts;
 using ECommerce.Messaging.Outbox;
 using ECommerce.Messaging.Resilience;
+using ECommerce.Messaging.Transport;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -22,6 +23,7 @@ public static class MessagingRegistration
     /// every event published to <c>ecommerce.events</c> with its routing key, persistent and
     /// confirmed; the service's queues declared with their bindings at start-up; the outbox
     /// dispatcher for <typeparamref name="TDbContext"/>. Call after <c>AddServiceDatabase</c>.
+    /// Throws when a consumer and the bindings of its queue disagree (<see cref="ConsumerBindingCheck"/>).
     /// </summary>
     public static IHostApplicationBuilder AddMessaging<TDbContext>(
         this IHostApplicationBuilder builder,
@@ -36,6 +38,8 @@ public static class MessagingRegistration
 
         var declarations = new MessagingBuilder();
         declare(declarations);
+        var consumerTopology = declarations.ConsumerTopology(serviceName);
+        ConsumerBindingCheck.Verify(consumerTopology, Topology.Events);
 
         var broker = BrokerAddress.Parse(builder.Configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException(
@@ -47,6 +51,8 @@ public static class MessagingRegistration
             .Validate(options => options.Problem() is null, $"An option of the '{MessagingOptions.SectionName}' section is out of range (see MessagingOptions).")
             .ValidateOnStart();
         builder.Services.AddSingleton(new MessagingServiceInfo(serviceName));
+        builder.Services.AddSingleton(consumerTopology);
+        builder.Services.AddSingleton(declarations.Tags);
 
         // One shared RabbitMQ connection, opened on first use, for what is not MassTransit's (the
         // dead-letter API browses and republishes with basic.get). MassTransit keeps a connection
@@ -148,9 +154,29 @@ public static class MessagingRegistration
             configureEvent.MakeGenericMethod(route.EventType).Invoke(null, [rabbit, route.RoutingKey]);
         }
 
-        // The shared interface must not get an exchange of its own bound with '#'.
-        rabbit.Publish<IOrderEvent>(publish => publish.Exclude = true);
+        // An interface the events share must not get an exchange of its own bound with '#'.
+        var excludeInterface = typeof(MessagingRegistration).GetMethod(nameof(ExcludeFromPublishTopology), BindingFlags.NonPublic | BindingFlags.Static)!;
+        foreach (var sharedInterface in InterfacesOfEvents())
+        {
+            excludeInterface.MakeGenericMethod(sharedInterface).Invoke(null, [rabbit]);
+        }
     }
+
+    /// <summary>
+    /// The interfaces of the events that MassTransit's publish topology would give exchanges:
+    /// MassTransit's own list, which leaves out what is no message type (<c>CorrelatedBy&lt;Guid&gt;</c>).
+    /// </summary>
+    internal static IReadOnlyList<Type> InterfacesOfEvents() =>
+        Topology.Events
+            .SelectMany(route => (IEnumerable<Type>)typeof(MessageTypeCache<>).MakeGenericType(route.EventType)
+                .GetProperty(nameof(MessageTypeCache<object>.MessageTypes))!.GetValue(null)!)
+            .Where(type => type.IsInterface)
+            .Distinct()
+            .ToList();
+
+    private static void ExcludeFromPublishTopology<TInterface>(IRabbitMqBusFactoryConfigurator rabbit)
+        where TInterface : class =>
+        rabbit.Publish<TInterface>(publish => publish.Exclude = true);
 
     private static void ConfigureEvent<TEvent>(IRabbitMqBusFactoryConfigurator rabbit, string routingKey)
         where TEvent : class

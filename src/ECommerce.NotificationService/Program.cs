@@ -8,10 +8,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<NotificationsDbContext>("notificationsdb");
-
-// Every type the topology routes to a queue has a consumer there, or MassTransit would move it
-// to <queue>_skipped.
 builder.AddMessaging<NotificationsDbContext>("notification-service", messaging => messaging
+    .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<NotificationConsumer<OrderCreated>>(Topology.Queues.NotificationOrderCreated)
     .Consume<NotificationConsumer<PaymentSucceeded>>(Topology.Queues.NotificationPaymentProcessed)
     .Consume<NotificationConsumer<PaymentFailed>>(Topology.Queues.NotificationPaymentProcessed)

@@ -10,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<OrdersDbContext>("ordersdb");
 builder.AddMessaging<OrdersDbContext>("order-service", messaging => messaging
+    .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<OrderProgressConsumer<PaymentSucceeded>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<PaymentFailed>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<PaymentRefunded>>(Topology.Queues.OrderStatus)

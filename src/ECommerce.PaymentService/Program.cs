@@ -9,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<PaymentsDbContext>("paymentsdb");
 builder.AddMessaging<PaymentsDbContext>("payment-service", messaging => messaging
+    .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<OrderCreatedConsumer>(Topology.Queues.PaymentOrderCreated)
     .Consume<StockInsufficientConsumer>(Topology.Queues.PaymentCompensation)
     .InsertSetWise<Payment>());

@@ -12,6 +12,7 @@ var shipping = builder.Configuration.GetSection(ShippingOptions.SectionName).Get
 builder.AddServiceDefaults();
 builder.AddServiceDatabase<ShippingDbContext>("shippingdb");
 builder.AddMessaging<ShippingDbContext>("shipping-service", messaging => messaging
+    .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<PaymentSucceededConsumer>(Topology.Queues.Shipping)
     .Consume<StockReservedConsumer>(Topology.Queues.Shipping)
     .Consume<StockInsufficientConsumer>(Topology.Queues.Shipping)

@@ -20,7 +20,7 @@ public sealed class InventoryServiceFixture() : ServiceFixture<Program>("invento
     /// <summary>The catalogue's units of PROD-LIMITED; a test class that reserves them has a fixture of its own.</summary>
     public const int LimitedStock = 5;
 
-    protected override IReadOnlyList<ProbeQueue> ProbeQueues { get; } = [new(InventoryProbe, "inventory.#")];
+    protected override IReadOnlyList<ProbeQueue> ProbeQueues { get; } = [new(InventoryProbe, Topology.RoutingKeys.AnyInventoryEvent)];
 
     /// <summary>A paid order under a new order and correlation id, with its own e-mail address.</summary>
     public static PaymentSucceeded NewPayment(params OrderLine[] items)

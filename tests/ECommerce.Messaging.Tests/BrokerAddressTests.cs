@@ -1,3 +1,5 @@
+using ECommerce.Messaging.Transport;
+
 namespace ECommerce.Messaging.Tests;
 
 public sealed class BrokerAddressTests

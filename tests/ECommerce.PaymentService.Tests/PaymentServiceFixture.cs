@@ -26,7 +26,7 @@ public sealed class PaymentServiceFixture() : ServiceFixture<Program>("payments"
 
     protected override IReadOnlyList<ProbeQueue> ProbeQueues { get; } =
     [
-        new(PaymentProcessedProbe, "payment.processed.*"),
+        new(PaymentProcessedProbe, Topology.RoutingKeys.AnyPaymentProcessed),
         new(PaymentRefundedProbe, Topology.RoutingKeys.PaymentRefunded),
     ];
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ECommerce.Contracts;
-using ECommerce.Messaging;
+using ECommerce.Messaging.Transport;
 using ECommerce.ShippingService.Carrier;
 using ECommerce.ShippingService.Shipments;
 

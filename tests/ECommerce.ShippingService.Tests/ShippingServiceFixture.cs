@@ -39,7 +39,7 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
         ["Logging:LogLevel:" + typeof(ShipmentWorkflow).FullName] = "Information",
     };
 
-    protected override IReadOnlyList<ProbeQueue> ProbeQueues { get; } = [new(ShippingProbe, "shipping.#")];
+    protected override IReadOnlyList<ProbeQueue> ProbeQueues { get; } = [new(ShippingProbe, Topology.RoutingKeys.AnyShippingEvent)];
 
     /// <summary>Carrier calls for an order that booked a parcel (whether or not the shipment was then saved).</summary>
     public int CarrierBookings(Guid orderId) => carrierCalls.Booked(orderId);

@@ -1,6 +1,7 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging.Inbox;
 using ECommerce.Messaging.Outbox;
+using ECommerce.Messaging.Transport;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -166,6 +167,18 @@ public abstract class ServiceFixture<TEntryPoint> : IAsyncLifetime
         await Service.DisposeAsync();
         await Environment.DisposeAsync();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// The event types the running service consumes, by queue (names sorted), and the disagreements
+    /// the start-up check finds between them and the bindings of <see cref="Topology"/>.
+    /// </summary>
+    public (IReadOnlyDictionary<string, string[]> EventsByQueue, IReadOnlyList<string> Problems) ConsumerBindings()
+    {
+        var topology = Service.Services.GetRequiredService<ConsumerTopology>();
+        return (
+            topology.Queues.ToDictionary(q => q.Binding.Queue, q => q.EventTypes.Select(t => t.Name).Order(StringComparer.Ordinal).ToArray()),
+            topology.Queues.SelectMany(q => ConsumerBindingCheck.Problems(q, Topology.Events)).ToList());
     }
 
     /// <summary>Services the fixture adds to the host, e.g. a logger provider that counts calls.</summary>

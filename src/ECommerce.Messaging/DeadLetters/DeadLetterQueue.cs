@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using ECommerce.Messaging.Diagnostics;
+using ECommerce.Messaging.Transport;
 using RabbitMQ.Client;
 
 namespace ECommerce.Messaging.DeadLetters;
@@ -92,7 +93,12 @@ public sealed class DeadLetterQueue(string deadLetterQueue, string workQueue)
             using var activity = MessagingTelemetry.ActivitySource.StartActivity($"{workQueue} replay", ActivityKind.Producer, parkedBy);
             if (letter.CorrelationId is { } correlationId)
             {
-                MessagingTelemetry.TagCorrelation(activity, correlationId, letter.OrderId);
+                MessagingTelemetry.TagCorrelation(activity, correlationId);
+            }
+
+            if (letter.OrderId is { } orderId)
+            {
+                activity?.SetTag("order.id", orderId.ToString());
             }
 
             activity?.SetTag("messaging.system", "rabbitmq");

@@ -11,7 +11,7 @@ public static class MessagingTelemetry
 {
     public const string Name = "ECommerce.Messaging";
 
-    /// <summary>The span tag every span of an order's flow carries.</summary>
+    /// <summary>The span tag every span of a correlated flow (an order's, here) carries.</summary>
     public const string CorrelationIdTag = "correlation.id";
 
     public static readonly ActivitySource ActivitySource = new(Name);
@@ -112,8 +112,8 @@ public static class MessagingTelemetry
         }
     }
 
-    /// <summary>Tags the current span and the ones to come with the order's correlation id.</summary>
-    public static void TagCorrelation(Activity? activity, Guid correlationId, Guid? orderId = null)
+    /// <summary>Tags the span and the ones to come with the correlation id of the conversation it belongs to.</summary>
+    public static void TagCorrelation(Activity? activity, Guid correlationId)
     {
         if (activity is null)
         {
@@ -124,9 +124,5 @@ public static class MessagingTelemetry
         // RabbitMQ (MT-Activity-Correlation-Context), so every later span can be tagged too.
         activity.SetTag(CorrelationIdTag, correlationId.ToString());
         activity.SetBaggage(CorrelationIdTag, correlationId.ToString());
-        if (orderId is { } id)
-        {
-            activity.SetTag("order.id", id.ToString());
-        }
     }
 }

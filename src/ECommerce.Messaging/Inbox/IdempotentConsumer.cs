@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ECommerce.Contracts;
 using ECommerce.Messaging.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -17,14 +16,20 @@ namespace ECommerce.Messaging.Inbox;
 /// crash before the commit redelivers the message and a crash after it finds the inbox record.
 /// </summary>
 public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContext dbContext, ILogger logger) : IConsumer<TMessage>
-    where TMessage : class, IOrderEvent
+    where TMessage : class
     where TDbContext : DbContext
 {
     /// <summary>The service's database; the effect, the inbox row and outbox rows share its transaction.</summary>
     protected TDbContext Db { get; } = dbContext;
 
-    /// <summary>The name the inbox records; stable across refactors of the class name.</summary>
-    protected virtual string ConsumerName => GetType().Name;
+    /// <summary>
+    /// The name the inbox records: the class name, with the type arguments of a generic consumer
+    /// (<c>NotificationConsumer&lt;OrderCreated&gt;</c>). Override it to keep it when renaming the
+    /// class: a redelivery recorded under the old name would otherwise run again.
+    /// </summary>
+    protected virtual string ConsumerName => GetType() is { IsGenericType: true } generic
+        ? $"{generic.Name[..generic.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(",", generic.GetGenericArguments().Select(argument => argument.Name))}>"
+        : GetType().Name;
 
     public async Task Consume(ConsumeContext<TMessage> context)
     {
@@ -38,20 +43,23 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
             throw new InvalidEventException(typeof(TMessage).Name, problems);
         }
 
-        MessagingTelemetry.TagCorrelation(Activity.Current, message.CorrelationId, message.OrderId);
-        var logScope = new Dictionary<string, object>
+        var logScope = new Dictionary<string, object>();
+        if (message is CorrelatedBy<Guid> correlated)
         {
-            ["CorrelationId"] = message.CorrelationId,
-            ["OrderId"] = message.OrderId,
-            ["MessageId"] = messageId,
-        };
+            MessagingTelemetry.TagCorrelation(Activity.Current, correlated.CorrelationId);
+            logScope["CorrelationId"] = correlated.CorrelationId;
+        }
+
+        var services = context.GetPayload<IServiceProvider>();
+        services.GetRequiredService<MessageTags>().AddTo(Activity.Current, message, logScope);
+        logScope["MessageId"] = messageId;
         using var scope = logger.BeginScope(logScope);
 
         // The effect runs on a consumer instance of the commit's own scope (same type), so every
         // message of a group commit writes through one DbContext into one transaction. A message
         // alone takes the same path: inbox row, effect, set-wise rows, commit.
         var consumerType = GetType();
-        var batcher = context.GetPayload<IServiceProvider>().GetRequiredService<ConsumeBatcher<TDbContext>>();
+        var batcher = services.GetRequiredService<ConsumeBatcher<TDbContext>>();
         var pending = new PendingConsume(
             messageId,
             ConsumerName,

@@ -21,7 +21,7 @@ namespace ECommerce.Messaging.Outbox;
 public interface IDurableEventPublisher
 {
     Task PublishAsync<TEvent>(TEvent integrationEvent, CancellationToken cancellationToken)
-        where TEvent : class, IOrderEvent;
+        where TEvent : class;
 }
 
 internal sealed partial class DurableEventPublisher<TDbContext>(
@@ -34,7 +34,7 @@ internal sealed partial class DurableEventPublisher<TDbContext>(
     where TDbContext : DbContext
 {
     public async Task PublishAsync<TEvent>(TEvent integrationEvent, CancellationToken cancellationToken)
-        where TEvent : class, IOrderEvent
+        where TEvent : class
     {
         var message = OutboxMessages.Create(integrationEvent, service.Name, clock.GetUtcNow());
         try
@@ -65,15 +65,21 @@ internal static class OutboxMessages
     internal static readonly JsonSerializerOptions PayloadJson = new(JsonSerializerDefaults.Web);
 
     public static OutboxMessage Create<TEvent>(TEvent integrationEvent, string producer, DateTimeOffset now)
-        where TEvent : class, IOrderEvent => new()
+        where TEvent : class
+    {
+        var messageId = NewId.NextGuid();
+        return new()
         {
-            MessageId = NewId.NextGuid(),
+            MessageId = messageId,
             MessageType = MessageUrn.ForTypeString<TEvent>(),
             RoutingKey = Topology.RoutingKeyOf(typeof(TEvent)),
             Payload = JsonSerializer.Serialize(integrationEvent, PayloadJson),
-            CorrelationId = integrationEvent.CorrelationId,
+
+            // An event that belongs to no conversation starts its own.
+            CorrelationId = integrationEvent is CorrelatedBy<Guid> correlated ? correlated.CorrelationId : messageId,
             Producer = producer,
             TraceParent = Activity.Current?.Id,
             CreatedAt = now,
         };
+    }
 }

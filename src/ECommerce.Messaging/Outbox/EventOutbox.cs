@@ -1,4 +1,3 @@
-using ECommerce.Contracts;
 using ECommerce.Messaging.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,7 +11,7 @@ namespace ECommerce.Messaging.Outbox;
 public interface IEventOutbox
 {
     void Publish<TEvent>(TEvent integrationEvent)
-        where TEvent : class, IOrderEvent;
+        where TEvent : class;
 
     /// <summary>
     /// The outbox row of <paramref name="integrationEvent"/>, for a hand-written statement that
@@ -20,7 +19,7 @@ public interface IEventOutbox
     /// <see cref="RowsCommitted"/> once that statement's transaction committed.
     /// </summary>
     OutboxMessage RowFor<TEvent>(TEvent integrationEvent)
-        where TEvent : class, IOrderEvent;
+        where TEvent : class;
 
     /// <summary>Hands rows written by hand (<see cref="RowFor{TEvent}"/>) to the dispatcher once committed.</summary>
     void RowsCommitted(params IReadOnlyCollection<OutboxMessage> rows);
@@ -30,11 +29,11 @@ internal sealed class EventOutbox<TDbContext>(TDbContext dbContext, MessagingSer
     where TDbContext : DbContext
 {
     public void Publish<TEvent>(TEvent integrationEvent)
-        where TEvent : class, IOrderEvent =>
+        where TEvent : class =>
         dbContext.Set<OutboxMessage>().Add(RowFor(integrationEvent));
 
     public OutboxMessage RowFor<TEvent>(TEvent integrationEvent)
-        where TEvent : class, IOrderEvent
+        where TEvent : class
     {
         MessagingTelemetry.OutboxStored.Add(1, new KeyValuePair<string, object?>("service", service.Name));
         return OutboxMessages.Create(integrationEvent, service.Name, clock.GetUtcNow());

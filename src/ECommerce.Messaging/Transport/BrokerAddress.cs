@@ -1,4 +1,4 @@
-namespace ECommerce.Messaging;
+namespace ECommerce.Messaging.Transport;
 
 /// <summary>
 /// The broker as Aspire describes it: <c>amqp://user:password@host:port[/vhost]</c>.

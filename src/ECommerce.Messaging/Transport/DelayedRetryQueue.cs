@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using ECommerce.Contracts;
 using ECommerce.Messaging.Diagnostics;
 using MassTransit;
 using MassTransit.RabbitMqTransport;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
 
-namespace ECommerce.Messaging;
+namespace ECommerce.Messaging.Transport;
 
 /// <summary>Headers of the delayed retry; ours, because <c>x-death</c> stopped counting client re-publishes in RabbitMQ 3.13.</summary>
 public static class DelayedRetryHeaders
@@ -117,6 +116,7 @@ internal sealed class DeclareRetryQueuesFilter(string queue, DelayedRetryPolicy 
 internal sealed partial class DelayedRetryFilter<TMessage>(
     DelayedRetryPolicies policies,
     IEnumerable<IFinalFailureHandler<TMessage>> finalFailureHandlers,
+    MessageTags tags,
     TimeProvider clock,
     ILogger<DelayedRetryFilter<TMessage>> logger) : IFilter<ConsumeContext<TMessage>>
     where TMessage : class
@@ -161,10 +161,12 @@ internal sealed partial class DelayedRetryFilter<TMessage>(
         // A producer span of its own: the next attempt's consume span becomes its child, so the
         // trace shows each trip through the retry queue (and the park in the DLQ).
         using var activity = MessagingTelemetry.ActivitySource.StartActivity($"{queue} publish", ActivityKind.Producer);
-        if (context.Message is IOrderEvent orderEvent)
+        if (context.Message is CorrelatedBy<Guid> correlated)
         {
-            MessagingTelemetry.TagCorrelation(activity, orderEvent.CorrelationId, orderEvent.OrderId);
+            MessagingTelemetry.TagCorrelation(activity, correlated.CorrelationId);
         }
+
+        tags.AddTo(activity, context.Message);
 
         activity?.SetTag("messaging.system", "rabbitmq");
         activity?.SetTag("messaging.operation.type", "publish");

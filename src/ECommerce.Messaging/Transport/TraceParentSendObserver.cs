@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using MassTransit;
 
-namespace ECommerce.Messaging;
+namespace ECommerce.Messaging.Transport;
 
 /// <summary>
 /// Adds the standard W3C <c>traceparent</c> header to every message, beside MassTransit's own

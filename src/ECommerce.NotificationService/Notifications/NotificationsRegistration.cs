@@ -5,7 +5,7 @@ namespace ECommerce.NotificationService.Notifications;
 
 internal static class NotificationsRegistration
 {
-    /// <summary>The templates of every event the customer hears about, and the sender.</summary>
+    /// <summary>The templates of every event the customer hears about, the notifications and the sender.</summary>
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<INotificationTemplate<OrderCreated>, OrderConfirmationTemplate>();
@@ -15,6 +15,8 @@ internal static class NotificationsRegistration
         builder.Services.AddSingleton<INotificationTemplate<ShipmentCreated>, ShipmentDispatchedTemplate>();
         builder.Services.AddSingleton<INotificationTemplate<ShipmentFailed>, ShipmentFailedTemplate>();
         builder.Services.AddSingleton<INotificationTemplate<PaymentRefunded>, RefundTemplate>();
+
+        builder.Services.AddScoped<CustomerNotifications>();
 
         // Replace this registration to deliver for real (SMTP, an e-mail API).
         builder.Services.AddSingleton<INotificationSender, LoggingNotificationSender>();

@@ -86,7 +86,8 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
         }
 
         outbox.RowsCommitted(created);
-        MessagingTelemetry.TagCorrelation(Activity.Current, order.CorrelationId, order.Id);
+        MessagingTelemetry.TagCorrelation(Activity.Current, order.CorrelationId);
+        Activity.Current?.SetTag("order.id", order.Id.ToString());
         OrderMetrics.Placed.Add(1);
         return new Placed(order);
     }

@@ -6,42 +6,22 @@ using MassTransit;
 namespace ECommerce.OrderService.Orders;
 
 /// <summary>
-/// Keeps an order's status and timeline from the events of the other services. One generic
-/// consumer: what each event means for the order is in <see cref="OrderProgress"/>.
+/// An event of another service about an order: record what it means for the order's status and
+/// timeline (<see cref="OrderProgressWriter"/>). All event types share this consumer; what each
+/// means for the order is in <see cref="OrderProgress"/>.
 /// </summary>
-public sealed class OrderProgressConsumer<TEvent>(OrdersDbContext db, OrderProgressWriter progress, ILogger<OrderProgressConsumer<TEvent>> logger)
-    : IdempotentConsumer<TEvent, OrdersDbContext>(db, logger)
+public sealed class OrderProgressConsumer<TEvent>(
+    OrdersDbContext db,
+    OrderProgressWriter progress,
+    ILogger<OrderProgressConsumer<TEvent>> logger) : IdempotentConsumer<TEvent, OrdersDbContext>(db, logger)
     where TEvent : class, IOrderEvent
 {
+    /// <summary>The inbox's records of this consumer carry this name; a new one would run their redeliveries again.</summary>
     protected override string ConsumerName => $"order-progress:{typeof(TEvent).Name}";
 
-    /// <summary>The step is written with those of the other events of the transaction (<see cref="OrderProgressWriter"/>).</summary>
     protected override Task HandleAsync(TEvent message, ConsumeContext<TEvent> context)
     {
-        var step = OrderProgress.Of(message);
-        OrderMetrics.RecordStep(step.Status);
-        progress.Record(message.OrderId, step);
+        progress.Record(message);
         return Task.CompletedTask;
     }
-}
-
-/// <summary>What each integration event means for the order that it concerns.</summary>
-public static class OrderProgress
-{
-    public readonly record struct Step(OrderStatus Status, string Detail, DateTimeOffset OccurredAt);
-
-    public static Step Of(IOrderEvent integrationEvent) => integrationEvent switch
-    {
-        PaymentSucceeded paid => new(OrderStatus.Paid, $"Payment {paid.PaymentId} of {paid.Amount:0.00} approved", paid.ProcessedAt),
-        PaymentFailed declined => new(OrderStatus.PaymentFailed, $"Payment declined: {declined.Reason}", declined.ProcessedAt),
-        PaymentRefunded refunded => new(OrderStatus.Refunded, $"Payment {refunded.PaymentId} of {refunded.Amount:0.00} refunded: {refunded.Reason}", refunded.RefundedAt),
-        StockReserved reserved => new(OrderStatus.StockReserved, $"Stock reserved ({reserved.ReservationId})", reserved.ReservedAt),
-        StockInsufficient shortage => new(
-            OrderStatus.OutOfStock,
-            "Not enough stock: " + string.Join(", ", shortage.Shortfalls.Select(s => $"{s.ProductId} (asked {s.Requested}, available {s.Available})")),
-            shortage.CheckedAt),
-        ShipmentCreated shipped => new(OrderStatus.Shipped, $"Shipped with {shipped.Carrier}, tracking {shipped.TrackingNumber} (attempt {shipped.Attempts})", shipped.ShippedAt),
-        ShipmentFailed failed => new(OrderStatus.ShippingFailed, $"Shipping failed after {failed.Attempts} attempts: {failed.Reason}", failed.FailedAt),
-        _ => throw new ArgumentException($"{integrationEvent.GetType().Name} does not concern an order's progress.", nameof(integrationEvent)),
-    };
 }

@@ -1,3 +1,4 @@
+using ECommerce.Contracts;
 using ECommerce.Messaging.Inbox;
 using ECommerce.OrderService.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -23,7 +24,13 @@ public sealed class OrderProgressWriter(OrdersDbContext db, TimeProvider clock) 
 
     private readonly List<(Guid OrderId, OrderProgress.Step Step)> steps = [];
 
-    public void Record(Guid orderId, OrderProgress.Step step) => steps.Add((orderId, step));
+    /// <summary>Records the step <paramref name="integrationEvent"/> reports; it is written with those of the other events of the transaction.</summary>
+    public void Record(IOrderEvent integrationEvent)
+    {
+        var step = OrderProgress.Of(integrationEvent);
+        OrderMetrics.RecordStep(step.Status);
+        steps.Add((integrationEvent.OrderId, step));
+    }
 
     public async Task WriteAsync(CancellationToken cancellationToken)
     {

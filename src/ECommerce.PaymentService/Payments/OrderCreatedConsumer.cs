@@ -1,84 +1,16 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging.Inbox;
-using ECommerce.Messaging.Outbox;
-using ECommerce.PaymentService.Gateway;
 using ECommerce.PaymentService.Persistence;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 
 namespace ECommerce.PaymentService.Payments;
 
-/// <summary>
-/// Charges a new order and publishes the outcome. A decline is a business outcome
-/// (<see cref="PaymentFailed"/>), not an error; only failures to reach the database or the
-/// broker throw and are retried.
-/// </summary>
-internal sealed partial class OrderCreatedConsumer(
+/// <summary>A new order: charge it (<see cref="PaymentCharges"/>).</summary>
+internal sealed class OrderCreatedConsumer(
     PaymentsDbContext db,
-    IEventOutbox outbox,
-    PaymentGateway gateway,
-    TimeProvider clock,
+    PaymentCharges charges,
     ILogger<OrderCreatedConsumer> logger) : IdempotentConsumer<OrderCreated, PaymentsDbContext>(db, logger)
 {
-    // A field, not a captured parameter: the base gets the same instance (CS9107).
-    private readonly ILogger<OrderCreatedConsumer> logger = logger;
-
-    protected override async Task HandleAsync(OrderCreated order, ConsumeContext<OrderCreated> context)
-    {
-        var cancellationToken = context.CancellationToken;
-
-        // The inbox only recognises the same message id. The same order under another message id
-        // (a replayed or re-published event) finds its payment here; two such deliveries racing
-        // each other both get past this check, but the unique index on the order id fails the
-        // second commit, and its retry ends here.
-        var existing = await Db.Payments.AsNoTracking()
-            .Where(p => p.OrderId == order.OrderId)
-            .Select(p => new { p.Id, p.Status })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (existing is not null)
-        {
-            LogAlreadyCharged(order.OrderId, existing.Id, existing.Status, context.MessageId);
-            return;
-        }
-
-        var charge = await gateway.ChargeAsync(order.OrderId, order.CustomerId, order.TotalAmount, cancellationToken);
-        var processedAt = clock.GetUtcNow();
-
-        if (charge.IsApproved)
-        {
-            var payment = Payment.Succeeded(order.OrderId, order.CorrelationId, order.TotalAmount, processedAt);
-            Db.Payments.Add(payment);
-            outbox.Publish(new PaymentSucceeded(
-                order.OrderId,
-                order.CorrelationId,
-                payment.Id,
-                payment.Amount,
-                order.CustomerEmail,
-                order.Items,
-                processedAt));
-            LogPaymentSucceeded(order.OrderId, payment.Id, payment.Amount);
-        }
-        else
-        {
-            var reason = charge.DeclineReason ?? "Declined";
-            Db.Payments.Add(Payment.Declined(order.OrderId, order.CorrelationId, order.TotalAmount, reason, processedAt));
-            outbox.Publish(new PaymentFailed(
-                order.OrderId,
-                order.CorrelationId,
-                order.TotalAmount,
-                order.CustomerEmail,
-                reason,
-                processedAt));
-            LogPaymentDeclined(order.OrderId, order.TotalAmount, reason);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Payment {PaymentId} of order {OrderId} succeeded: {Amount}")]
-    private partial void LogPaymentSucceeded(Guid orderId, Guid paymentId, decimal amount);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Payment of order {OrderId} declined ({Amount}): {Reason}")]
-    private partial void LogPaymentDeclined(Guid orderId, decimal amount, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} already has payment {PaymentId} ({Status}); message {MessageId} charges nothing and publishes nothing")]
-    private partial void LogAlreadyCharged(Guid orderId, Guid paymentId, PaymentStatus status, Guid? messageId);
+    protected override Task HandleAsync(OrderCreated message, ConsumeContext<OrderCreated> context) =>
+        charges.ChargeAsync(message, context.MessageId, context.CancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using ECommerce.Contracts;
 using ECommerce.Messaging.Outbox;
 using ECommerce.PaymentService.Gateway;
@@ -18,6 +19,10 @@ internal sealed partial class PaymentRefunds(
     TimeProvider clock,
     ILogger<PaymentRefunds> logger)
 {
+    /// <summary>Refunds the payment of an order whose goods are not in stock, naming what is short.</summary>
+    public Task RefundOutOfStockAsync(StockInsufficient shortage, CancellationToken cancellationToken) =>
+        RefundAsync(shortage, shortage.CustomerEmail, OutOfStockReason(shortage), cancellationToken);
+
     /// <summary>Refunds the payment of <paramref name="cause"/>'s order, if it has a succeeded one.</summary>
     public async Task RefundAsync(IOrderEvent cause, string customerEmail, string reason, CancellationToken cancellationToken)
     {
@@ -41,6 +46,10 @@ internal sealed partial class PaymentRefunds(
             refundedAt));
         LogRefunded(payment.OrderId, payment.Id, payment.Amount, reason);
     }
+
+    private static string OutOfStockReason(StockInsufficient shortage) =>
+        "Out of stock: " + string.Join(", ", shortage.Shortfalls.Select(s =>
+            string.Create(CultureInfo.InvariantCulture, $"{s.ProductId} (requested {s.Requested}, available {s.Available})")));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refunded payment {PaymentId} of order {OrderId} ({Amount}): {Reason}")]
     private partial void LogRefunded(Guid orderId, Guid paymentId, decimal amount, string reason);

@@ -14,6 +14,7 @@ internal static class PaymentsRegistration
             .ValidateOnStart();
 
         builder.Services.AddSingleton<PaymentGateway>();
+        builder.Services.AddScoped<PaymentCharges>();
         builder.Services.AddScoped<PaymentRefunds>();
         return builder;
     }

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using ECommerce.Contracts;
-using ECommerce.Messaging;
 using ECommerce.Messaging.Outbox;
+using ECommerce.Messaging.Transport;
 using ECommerce.ShippingService.Persistence;
 using Microsoft.EntityFrameworkCore;
 

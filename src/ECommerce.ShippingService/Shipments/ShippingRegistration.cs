@@ -1,5 +1,5 @@
 using ECommerce.Contracts;
-using ECommerce.Messaging;
+using ECommerce.Messaging.Transport;
 using ECommerce.ShippingService.Carrier;
 using Microsoft.Extensions.Options;
 

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace ECommerce.Messaging.Diagnostics;
+
+/// <summary>A value of a message, as a span tag and a log scope property.</summary>
+internal sealed record MessageTag(Type MessageType, string SpanTag, string LogProperty, Func<object, object> Read);
+
+/// <summary>
+/// The tags a service declared for its messages (<see cref="MessagingBuilder.Tag{TMessage}"/>): the
+/// block knows no message type, so what identifies a message's business entity in spans and logs
+/// is the service's to say.
+/// </summary>
+internal sealed class MessageTags(IReadOnlyList<MessageTag> tags)
+{
+    public void AddTo(Activity? activity, object message, IDictionary<string, object> logScope)
+    {
+        foreach (var tag in tags.Where(t => t.MessageType.IsInstanceOfType(message)))
+        {
+            var value = tag.Read(message);
+            activity?.SetTag(tag.SpanTag, value.ToString());
+            logScope[tag.LogProperty] = value;
+        }
+    }
+
+    public void AddTo(Activity? activity, object message)
+    {
+        foreach (var tag in tags.Where(t => t.MessageType.IsInstanceOfType(message)))
+        {
+            activity?.SetTag(tag.SpanTag, tag.Read(message).ToString());
+        }
+    }
+}

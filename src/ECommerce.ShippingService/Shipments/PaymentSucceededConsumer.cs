@@ -1,0 +1,16 @@
+using ECommerce.Contracts;
+using ECommerce.Messaging.Inbox;
+using ECommerce.ShippingService.Persistence;
+using MassTransit;
+
+namespace ECommerce.ShippingService.Shipments;
+
+/// <summary>The order is paid: prepare its shipment (<see cref="ShipmentWorkflow"/>).</summary>
+internal sealed class PaymentSucceededConsumer(
+    ShippingDbContext db,
+    ShipmentWorkflow shipments,
+    ILogger<PaymentSucceededConsumer> logger) : IdempotentConsumer<PaymentSucceeded, ShippingDbContext>(db, logger)
+{
+    protected override Task HandleAsync(PaymentSucceeded message, ConsumeContext<PaymentSucceeded> context) =>
+        shipments.PrepareAsync(message, context.CancellationToken);
+}

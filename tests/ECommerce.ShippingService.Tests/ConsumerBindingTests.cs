@@ -1,0 +1,19 @@
+using ECommerce.Contracts;
+
+namespace ECommerce.ShippingService.Tests;
+
+/// <summary>The service's consumers and the bindings of its queues agree, as the start-up check requires.</summary>
+public sealed class ConsumerBindingTests(ShippingServiceFixture fixture) : IClassFixture<ShippingServiceFixture>
+{
+    [Fact]
+    public void Its_consumers_handle_exactly_the_events_the_bindings_of_their_queues_route()
+    {
+        var (eventsByQueue, problems) = fixture.ConsumerBindings();
+
+        Assert.Equal(new Dictionary<string, string[]>
+        {
+            [Topology.Queues.Shipping] = [nameof(PaymentSucceeded), nameof(StockInsufficient), nameof(StockReserved)],
+        }, eventsByQueue);
+        Assert.Empty(problems);
+    }
+}
