@@ -12,21 +12,22 @@ internal sealed record MessageTag(Type MessageType, string SpanTag, string LogPr
 /// </summary>
 internal sealed class MessageTags(IReadOnlyList<MessageTag> tags)
 {
-    public void AddTo(Activity? activity, object message, IDictionary<string, object> logScope)
+    /// <summary>Tags <paramref name="activity"/> and, when given, fills <paramref name="logScope"/> with the message's declared values.</summary>
+    public void AddTo(Activity? activity, object message, IDictionary<string, object>? logScope = null)
     {
-        foreach (var tag in tags.Where(t => t.MessageType.IsInstanceOfType(message)))
+        foreach (var tag in tags)
         {
+            if (!tag.MessageType.IsInstanceOfType(message))
+            {
+                continue;
+            }
+
             var value = tag.Read(message);
             activity?.SetTag(tag.SpanTag, value.ToString());
-            logScope[tag.LogProperty] = value;
-        }
-    }
-
-    public void AddTo(Activity? activity, object message)
-    {
-        foreach (var tag in tags.Where(t => t.MessageType.IsInstanceOfType(message)))
-        {
-            activity?.SetTag(tag.SpanTag, tag.Read(message).ToString());
+            if (logScope is not null)
+            {
+                logScope[tag.LogProperty] = value;
+            }
         }
     }
 }

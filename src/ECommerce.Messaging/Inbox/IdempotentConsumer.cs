@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using ECommerce.Messaging.Diagnostics;
 using MassTransit;
@@ -27,9 +28,14 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
     /// (<c>NotificationConsumer&lt;OrderCreated&gt;</c>). Override it to keep it when renaming the
     /// class: a redelivery recorded under the old name would otherwise run again.
     /// </summary>
-    protected virtual string ConsumerName => GetType() is { IsGenericType: true } generic
-        ? $"{generic.Name[..generic.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(",", generic.GetGenericArguments().Select(argument => argument.Name))}>"
-        : GetType().Name;
+    protected virtual string ConsumerName => NamesByType.GetOrAdd(GetType(), NameOf);
+
+    // Asked on every message: the name of a generic consumer is built once per closed type.
+    private static readonly ConcurrentDictionary<Type, string> NamesByType = new();
+
+    private static string NameOf(Type consumerType) => consumerType.IsGenericType
+        ? $"{consumerType.Name[..consumerType.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(",", consumerType.GetGenericArguments().Select(argument => argument.Name))}>"
+        : consumerType.Name;
 
     public async Task Consume(ConsumeContext<TMessage> context)
     {
