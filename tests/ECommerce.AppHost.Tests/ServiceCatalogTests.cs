@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using ECommerce.ServiceCatalog;
+using ECommerce.Testing;
 
 namespace ECommerce.AppHost.Tests;
 
@@ -15,9 +16,6 @@ namespace ECommerce.AppHost.Tests;
 public sealed class ServiceCatalogTests
 {
     public static TheoryData<string> Services => new(ShopServiceCatalog.All.Select(service => service.Name));
-
-    private static readonly string RepositoryRoot =
-        Path.GetFullPath(Path.Combine(Projects.ECommerce_AppHost.ProjectPath, ".."));
 
     [Fact]
     public void Names_projects_databases_and_ports_are_each_used_once()
@@ -63,7 +61,7 @@ public sealed class ServiceCatalogTests
         // `dotnet run --project src/<service>` alone takes the launch profile's port: the same one
         // as under the AppHost, so the README's URLs hold either way.
         var service = ShopServiceCatalog.All.Single(candidate => candidate.Name == name);
-        var path = Path.Combine(RepositoryRoot, "src", service.Project, "Properties", "launchSettings.json");
+        var path = Path.Combine(Repository.Root, "src", service.Project, "Properties", "launchSettings.json");
         Assert.True(File.Exists(path), $"{path} is missing");
 
         using var launchSettings = JsonDocument.Parse(File.ReadAllText(path));
@@ -85,7 +83,7 @@ public sealed class ServiceCatalogTests
         // configuration, so their output is there.
         var service = ShopServiceCatalog.All.Single(candidate => candidate.Name == name);
         var configuration = typeof(ServiceCatalogTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var path = Path.Combine(RepositoryRoot, "src", service.Project, "bin", configuration, "net10.0", $"{service.Project}.runtimeconfig.json");
+        var path = Path.Combine(Repository.Root, "src", service.Project, "bin", configuration, "net10.0", $"{service.Project}.runtimeconfig.json");
         Assert.True(File.Exists(path), $"{path} is missing");
 
         using var runtimeConfig = JsonDocument.Parse(File.ReadAllText(path));

@@ -1,3 +1,5 @@
+using ECommerce.Testing;
+
 namespace ECommerce.Template.Tests;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed class GeneratedShop : IAsyncLifetime
 
     private readonly string workspace = Path.Combine(Path.GetTempPath(), "ecommerce-template-tests", Guid.NewGuid().ToString("N"));
 
-    public string SourceRoot { get; } = FindSourceRoot();
+    public string SourceRoot => Repository.Root;
 
     public string Root => Path.Combine(workspace, "out");
 
@@ -56,18 +58,5 @@ public sealed class GeneratedShop : IAsyncLifetime
         }
 
         return ValueTask.CompletedTask;
-    }
-
-    private static string FindSourceRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ECommerce.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ECommerce.sln not found above the test output.");
     }
 }

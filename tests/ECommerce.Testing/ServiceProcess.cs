@@ -25,7 +25,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Starts <c>src/{project}/bin/{configuration}/net10.0/{project}.dll</c> and waits for <c>/health</c>.</summary>
     public static async Task<ServiceProcess> StartAsync(string project, IDictionary<string, string?> settings)
     {
-        var dll = Path.Combine(RepositoryRoot(), "src", project, "bin", BuildConfiguration(), "net10.0", project + ".dll");
+        var dll = Path.Combine(Repository.Root, "src", project, "bin", BuildConfiguration(), "net10.0", project + ".dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"Build {project} first: {dll} does not exist.", dll);
@@ -90,19 +90,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         process.Dispose();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "ECommerce.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ECommerce.sln not found above the test output.");
     }
 
     /// <summary>The configuration the tests were built in (bin/Release/... or bin/Debug/...), which built the services too.</summary>
