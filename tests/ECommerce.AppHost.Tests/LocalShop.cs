@@ -55,7 +55,7 @@ internal sealed class LocalShop : IAsyncDisposable
             $"--Infrastructure:PostgresPort={postgresPort}",
             $"--Replicas:Default={replicas}",
             // Given here, so that the run writes nothing into the developer's user secrets.
-            "--Parameters:deadletter-api-key=apphost-test-key",
+            "--Parameters:operator-api-key=apphost-test-key",
             $"--AppHost:DashboardApiKey={dashboardApiKey}",
             $"--AppHost:OtlpApiKey={Guid.NewGuid():N}",
         ];

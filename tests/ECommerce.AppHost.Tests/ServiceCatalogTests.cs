@@ -34,7 +34,7 @@ public sealed class ServiceCatalogTests
     public async Task The_AppHost_runs_every_service_of_the_catalog_on_its_port_after_its_database_and_the_broker()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ECommerce_AppHost>(
-            ["--Infrastructure:Mode=Local", "--Parameters:deadletter-api-key=catalog-test-key"],
+            ["--Infrastructure:Mode=Local", "--Parameters:operator-api-key=catalog-test-key"],
             TestContext.Current.CancellationToken);
         var projects = builder.Resources.OfType<ProjectResource>().ToDictionary(resource => resource.Name);
 

@@ -62,7 +62,7 @@ public sealed class ShippingRetryTests(ShopSystem shop) : IClassFixture<ShopSyst
         Assert.Single(await ParkedForAsync(orderId));
 
         using var replay = new HttpRequestMessage(HttpMethod.Post, $"/dead-letters/{messageId}/replay");
-        replay.Headers.Add("X-Api-Key", ShopSystem.DeadLetterApiKey);
+        replay.Headers.Add("X-Api-Key", ShopSystem.OperatorApiKey);
         using var replayed = await shop.Shipping.SendAsync(replay);
         Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
         Assert.Equal(1, (await replayed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("replayed").GetInt32());
@@ -90,7 +90,7 @@ public sealed class ShippingRetryTests(ShopSystem shop) : IClassFixture<ShopSyst
     private async Task<IReadOnlyList<JsonElement>> ParkedForAsync(Guid orderId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/dead-letters");
-        request.Headers.Add("X-Api-Key", ShopSystem.DeadLetterApiKey);
+        request.Headers.Add("X-Api-Key", ShopSystem.OperatorApiKey);
         using var response = await shop.Shipping.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();

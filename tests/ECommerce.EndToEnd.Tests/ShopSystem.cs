@@ -87,7 +87,7 @@ public class ShopSystem : IAsyncLifetime
         var shippingSettings = Settings.ToDictionary();
         shippingSettings["Shipping:RetryDelay"] = ShippingRetryDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
         shippingSettings["Shipping:MaxAttempts"] = ShippingMaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        shippingSettings["DeadLetters:ApiKey"] = DeadLetterApiKey;
+        shippingSettings["Operators:ApiKey"] = OperatorApiKey;
         Shipping = Start(new ServiceHost<ShippingService::Program>(Environment, "shippingdb", shippingSettings));
         Notifications = Start(new ServiceHost<NotificationService::Program>(Environment, "notificationsdb", Settings.ToDictionary()));
 
@@ -101,7 +101,7 @@ public class ShopSystem : IAsyncLifetime
         }
     }
 
-    public const string DeadLetterApiKey = "e2e-dead-letter-key";
+    public const string OperatorApiKey = "e2e-dead-letter-key";
 
     public async Task<(Guid OrderId, Guid CorrelationId)> PlaceOrderAsync(object order)
     {

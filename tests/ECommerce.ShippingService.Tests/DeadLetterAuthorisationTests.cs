@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ECommerce.Messaging.DeadLetters;
 using ECommerce.ShippingService.Carrier;
+using Microsoft.Extensions.Hosting;
 
 namespace ECommerce.ShippingService.Tests;
 
@@ -13,7 +14,7 @@ public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture)
     {
         { "GET", "/dead-letters", null },
         { "GET", "/dead-letters", "guess" },
-        { "GET", "/dead-letters", ShippingServiceFixture.DeadLetterApiKey.ToUpperInvariant() },
+        { "GET", "/dead-letters", ShippingServiceFixture.OperatorApiKey.ToUpperInvariant() },
         { "GET", "/dead-letters", "" },
         { "POST", "/dead-letters/replay", null },
         { "POST", "/dead-letters/replay", "guess" },
@@ -27,7 +28,7 @@ public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture)
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (key is not null)
         {
-            request.Headers.TryAddWithoutValidation(DeadLetterEndpoints.ApiKeyHeader, key);
+            request.Headers.TryAddWithoutValidation(OperatorAccess.ApiKeyHeader, key);
         }
 
         using var response = await fixture.Client.SendAsync(request, TestContext.Current.CancellationToken);
@@ -50,7 +51,7 @@ public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture)
 
         using var replayAll = await fixture.Client.PostAsync("/dead-letters/replay", null, TestContext.Current.CancellationToken);
         using var wrongKey = new HttpRequestMessage(HttpMethod.Post, $"/dead-letters/{messageId}/replay");
-        wrongKey.Headers.Add(DeadLetterEndpoints.ApiKeyHeader, "guess");
+        wrongKey.Headers.Add(OperatorAccess.ApiKeyHeader, "guess");
         using var replayOne = await fixture.Client.SendAsync(wrongKey, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, replayAll.StatusCode);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using ECommerce.Contracts;
 using ECommerce.Messaging.DeadLetters;
 using ECommerce.ShippingService.Shipments;
+using Microsoft.Extensions.Hosting;
 
 namespace ECommerce.ShippingService.Tests;
 
@@ -21,7 +22,7 @@ public sealed class DeadLetterReplayTests(ShippingServiceFixture fixture) : ICla
         await fixture.WaitForShipmentAsync(paid.OrderId, ShipmentState.Failed);
 
         using var replay = new HttpRequestMessage(HttpMethod.Post, "/dead-letters/replay");
-        replay.Headers.Add(DeadLetterEndpoints.ApiKeyHeader, ShippingServiceFixture.DeadLetterApiKey);
+        replay.Headers.Add(OperatorAccess.ApiKeyHeader, ShippingServiceFixture.OperatorApiKey);
         using var response = await fixture.Client.SendAsync(replay, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -44,7 +45,7 @@ public sealed class DeadLetterReplayTests(ShippingServiceFixture fixture) : ICla
     public async Task Replaying_a_message_that_is_not_parked_is_a_404_problem()
     {
         using var replay = new HttpRequestMessage(HttpMethod.Post, $"/dead-letters/{Guid.NewGuid()}/replay");
-        replay.Headers.Add(DeadLetterEndpoints.ApiKeyHeader, ShippingServiceFixture.DeadLetterApiKey);
+        replay.Headers.Add(OperatorAccess.ApiKeyHeader, ShippingServiceFixture.OperatorApiKey);
 
         using var response = await fixture.Client.SendAsync(replay, TestContext.Current.CancellationToken);
 

@@ -1,7 +1,8 @@
-using ECommerce.Contracts;
 using CsCheck;
+using ECommerce.Contracts;
 using ECommerce.Messaging.DeadLetters;
 using ECommerce.Testing;
+using Microsoft.Extensions.Hosting;
 
 namespace ECommerce.ShippingService.Tests;
 
@@ -19,11 +20,11 @@ public sealed class HostileInputPropertyTests(ShippingServiceFixture fixture) : 
     [Fact]
     public async Task Any_dead_letter_request_is_answered_below_500_with_a_problem_document_for_a_4xx()
     {
-        var key = Gen.OneOf<string?>(ShippingServiceFixture.DeadLetterApiKey, null, "", "wrong", ShippingServiceFixture.DeadLetterApiKey + " ");
+        var key = Gen.OneOf<string?>(ShippingServiceFixture.OperatorApiKey, null, "", "wrong", ShippingServiceFixture.OperatorApiKey + " ");
         await HostileRequests.GetsAreAnsweredBelow500Async(
             fixture.Client,
             HostileRequests.Values.Select(value => $"/dead-letters?limit={value}"),
-            request => request.Headers.TryAddWithoutValidation(DeadLetterEndpoints.ApiKeyHeader, ShippingServiceFixture.DeadLetterApiKey));
+            request => request.Headers.TryAddWithoutValidation(OperatorAccess.ApiKeyHeader, ShippingServiceFixture.OperatorApiKey));
         await HostileRequests.SendsAreAnsweredBelow500Async(
             fixture.Client,
             HttpMethod.Post,
@@ -35,7 +36,7 @@ public sealed class HostileInputPropertyTests(ShippingServiceFixture fixture) : 
                 request.RequestUri = new Uri(fragment[0], UriKind.Relative);
                 if (fragment.Length == 2)
                 {
-                    request.Headers.TryAddWithoutValidation(DeadLetterEndpoints.ApiKeyHeader, fragment[1]);
+                    request.Headers.TryAddWithoutValidation(OperatorAccess.ApiKeyHeader, fragment[1]);
                 }
             });
         await HostileRequests.SendsAreAnsweredBelow500Async(
@@ -46,7 +47,7 @@ public sealed class HostileInputPropertyTests(ShippingServiceFixture fixture) : 
             {
                 var fragment = request.RequestUri!.OriginalString.Split("#", 2);
                 request.RequestUri = new Uri(fragment[0], UriKind.Relative);
-                request.Headers.TryAddWithoutValidation(DeadLetterEndpoints.ApiKeyHeader, fragment[1]);
+                request.Headers.TryAddWithoutValidation(OperatorAccess.ApiKeyHeader, fragment[1]);
             });
     }
 

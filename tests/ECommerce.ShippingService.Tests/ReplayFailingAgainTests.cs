@@ -6,6 +6,7 @@ using ECommerce.Messaging.DeadLetters;
 using ECommerce.ShippingService.Carrier;
 using ECommerce.ShippingService.Shipments;
 using ECommerce.Testing;
+using Microsoft.Extensions.Hosting;
 
 namespace ECommerce.ShippingService.Tests;
 
@@ -22,7 +23,7 @@ public sealed class ReplayFailingAgainTests(ShippingServiceFixture fixture) : IC
         await fixture.WaitForShipmentAsync(paid.OrderId, ShipmentState.Failed);
 
         using var replay = new HttpRequestMessage(HttpMethod.Post, $"/dead-letters/{messageId}/replay");
-        replay.Headers.Add(DeadLetterEndpoints.ApiKeyHeader, ShippingServiceFixture.DeadLetterApiKey);
+        replay.Headers.Add(OperatorAccess.ApiKeyHeader, ShippingServiceFixture.OperatorApiKey);
         using var response = await fixture.Client.SendAsync(replay, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("replayed").GetInt32());

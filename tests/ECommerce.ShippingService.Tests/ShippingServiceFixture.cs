@@ -8,6 +8,7 @@ using ECommerce.ShippingService.Shipments;
 using ECommerce.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ECommerce.ShippingService.Tests;
@@ -25,7 +26,7 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
 
     public const int MaxAttempts = 3;
 
-    public const string DeadLetterApiKey = "shipping-tests-dead-letter-key";
+    public const string OperatorApiKey = "shipping-tests-dead-letter-key";
 
     public static readonly IReadOnlyList<OrderLine> Lines = [new("PROD123", 2, 29.99m), new("PROD456", 1, 89.99m)];
 
@@ -35,7 +36,7 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
     {
         ["Shipping:RetryDelay"] = RetryDelayMs.ToString(CultureInfo.InvariantCulture),
         ["Shipping:MaxAttempts"] = MaxAttempts.ToString(CultureInfo.InvariantCulture),
-        [DeadLetterEndpoints.ApiKeySetting] = DeadLetterApiKey,
+        [OperatorAccess.ApiKeySetting] = OperatorApiKey,
         ["Logging:LogLevel:" + typeof(ShipmentWorkflow).FullName] = "Information",
     };
 
@@ -86,7 +87,7 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
     public async Task<IReadOnlyList<JsonElement>> DeadLettersAsync()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/dead-letters");
-        request.Headers.Add(DeadLetterEndpoints.ApiKeyHeader, DeadLetterApiKey);
+        request.Headers.Add(OperatorAccess.ApiKeyHeader, OperatorApiKey);
         using var response = await Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -1,36 +1,25 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using RabbitMQ.Client;
 
 namespace ECommerce.Messaging.DeadLetters;
 
 /// <summary>
 /// The HTTP API on a dead-letter queue: list what is parked and why, replay one message or all.
-/// Every call needs the <c>X-Api-Key</c> header to equal <c>DeadLetters:ApiKey</c>; without a
-/// configured key the API refuses every call (it fails closed).
+/// Operators only (<see cref="OperatorAccess"/>).
 /// </summary>
 public static class DeadLetterEndpoints
 {
-    public const string ApiKeyHeader = "X-Api-Key";
-    public const string ApiKeySetting = "DeadLetters:ApiKey";
-
     public static IEndpointRouteBuilder MapDeadLetterEndpoints(this IEndpointRouteBuilder app, string deadLetterQueue, string workQueue)
     {
         var queue = new DeadLetterQueue(deadLetterQueue, workQueue);
         var group = app.MapGroup("/dead-letters")
             .WithTags("Dead letters")
-            .AddEndpointFilter(async (context, next) =>
-                HasValidApiKey(context.HttpContext)
-                    ? await next(context)
-                    : TypedResults.Problem(
-                        statusCode: StatusCodes.Status401Unauthorized,
-                        title: "API key required",
-                        detail: $"Send the dead-letter API key in the {ApiKeyHeader} header."));
+            .RequireOperator();
 
         // The limit is taken as text, so that a malformed one is a problem naming the parameter.
         group.MapGet("/", async (string? limit, IConnection broker, CancellationToken cancellationToken) =>
@@ -62,16 +51,5 @@ public static class DeadLetterEndpoints
             .WithSummary($"Sends every parked message back to {workQueue}.");
 
         return app;
-    }
-
-    private static bool HasValidApiKey(HttpContext context)
-    {
-        var expected = context.RequestServices.GetRequiredService<IConfiguration>()[ApiKeySetting];
-        if (string.IsNullOrEmpty(expected) || context.Request.Headers[ApiKeyHeader] is not [{ } supplied])
-        {
-            return false;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(supplied), Encoding.UTF8.GetBytes(expected));
     }
 }
