@@ -17,21 +17,13 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
 // One database per service of the catalog.
 var infrastructure = builder.AddShopInfrastructure(ShopServiceCatalog.All.Select(service => service.Database).ToArray());
 
-// The operators' key (dead-letter API, price changes): generated on the first run and kept in the
-// AppHost's user secrets (the dashboard shows it under Parameters); set your own with
-// `dotnet user-secrets set Parameters:operator-api-key <key> --project ECommerce.AppHost`.
-var operatorApiKey = builder.AddParameter(
-    "operator-api-key", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true, persist: true);
-
 // The services of ShopServiceCatalog, each with its project and what it needs beyond the common wiring.
 builder.AddShopService<Projects.ECommerce_OrderService>(ShopServiceCatalog.Order, infrastructure)
     // The public entry point (POST /orders, GET /orders/{id}).
     .WithExternalHttpEndpoints();
 builder.AddShopService<Projects.ECommerce_PaymentService>(ShopServiceCatalog.Payment, infrastructure);
-builder.AddShopService<Projects.ECommerce_InventoryService>(ShopServiceCatalog.Inventory, infrastructure)
-    .WithEnvironment("Operators__ApiKey", operatorApiKey);
-builder.AddShopService<Projects.ECommerce_ShippingService>(ShopServiceCatalog.Shipping, infrastructure)
-    .WithEnvironment("Operators__ApiKey", operatorApiKey);
+builder.AddShopService<Projects.ECommerce_InventoryService>(ShopServiceCatalog.Inventory, infrastructure);
+builder.AddShopService<Projects.ECommerce_ShippingService>(ShopServiceCatalog.Shipping, infrastructure);
 builder.AddShopService<Projects.ECommerce_NotificationService>(ShopServiceCatalog.Notification, infrastructure);
 
 builder.EnsureEveryCatalogServiceIsAdded();

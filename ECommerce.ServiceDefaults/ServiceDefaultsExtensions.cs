@@ -19,7 +19,9 @@ namespace Microsoft.Extensions.Hosting;
 /// What every service gets, the same under the Aspire AppHost, the no-Docker launcher and tests:
 /// OpenTelemetry (traces, metrics, logs; OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set),
 /// health endpoints, RFC 9457 problem details for every error, OpenAPI with a Scalar API
-/// reference, service discovery and the standard HTTP resilience handler.
+/// reference, service discovery and the standard HTTP resilience handler; who is calling
+/// (<see cref="ShopAuthentication"/>, <see cref="OperatorAccess"/>, <see cref="OrderAccess"/>) and
+/// how often they may (<see cref="RateLimits"/>).
 /// Built from Microsoft.Extensions.* and OpenTelemetry packages only: no Aspire package.
 /// </summary>
 public static class ServiceDefaultsExtensions
@@ -35,6 +37,9 @@ public static class ServiceDefaultsExtensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.AddShopAuthentication();
+        builder.AddOrderAccess();
+        builder.AddRateLimits();
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => StrictJson.Apply(json.SerializerOptions));
 
@@ -107,6 +112,8 @@ public static class ServiceDefaultsExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseShopAuthentication();
+        app.UseRateLimiter();
 
         // A check's reason is often an exception message naming hosts, ports and users, and the
         // API description maps the attack surface: both are for the developer's machine.

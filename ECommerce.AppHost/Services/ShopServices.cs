@@ -8,7 +8,8 @@ internal static class ShopServices
     /// <summary>
     /// A service of the catalog: its project as <typeparamref name="TProject"/>, the broker and its
     /// own database as connection strings, started once both are healthy, its HTTP endpoint on the
-    /// catalog's port, healthy itself when <c>/health</c> answers 200, and run in
+    /// catalog's port, the shared secrets (<see cref="ShopSecrets"/>), healthy itself when
+    /// <c>/health</c> answers 200, and run in
     /// <c>Replicas:&lt;name&gt;</c> copies (default <c>Replicas:Default</c>, else 1).
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddShopService<TProject>(
@@ -44,6 +45,13 @@ internal static class ShopServices
             .WithEndpoint("http", endpoint => endpoint.Port = service.HttpPort)
             .WithHttpHealthCheck("/health")
             .WithReplicas(replicas);
+        ShopSecrets.Of(builder).GiveTo(resource);
+
+        // The AppHost's rate limits apply to every service: the load test lifts them this way.
+        foreach (var (key, value) in builder.Configuration.GetSection("RateLimiting").AsEnumerable().Where(setting => setting.Value is not null))
+        {
+            resource.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+        }
 
         if (!builder.Configuration.GetValue("Dashboard:Enabled", true))
         {

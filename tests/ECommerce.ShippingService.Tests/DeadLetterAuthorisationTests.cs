@@ -3,11 +3,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ECommerce.Messaging.DeadLetters;
 using ECommerce.ShippingService.Carrier;
+using ECommerce.Testing;
 using Microsoft.Extensions.Hosting;
 
 namespace ECommerce.ShippingService.Tests;
 
-/// <summary>The dead-letter API answers only callers with the configured X-Api-Key.</summary>
+/// <summary>The dead-letter API answers operators only: the configured X-Api-Key or the operator role.</summary>
 public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture) : IClassFixture<ShippingServiceFixture>
 {
     public static TheoryData<string, string, string?> RefusedCalls() => new()
@@ -31,13 +32,14 @@ public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture)
             request.Headers.TryAddWithoutValidation(OperatorAccess.ApiKeyHeader, key);
         }
 
-        using var response = await fixture.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var anonymous = fixture.Service.CreateAnonymousClient();
+        using var response = await anonymous.SendAsync(request, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal(401, problem.GetProperty("status").GetInt32());
-        Assert.Equal("API key required", problem.GetProperty("title").GetString());
+        Assert.Equal("Operator credentials required", problem.GetProperty("title").GetString());
     }
 
     [Fact]
@@ -49,13 +51,18 @@ public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture)
         var letter = await fixture.WaitForDeadLetterAsync(paid.OrderId);
         var messageId = letter.GetProperty("messageId").GetGuid();
 
-        using var replayAll = await fixture.Client.PostAsync("/dead-letters/replay", null, TestContext.Current.CancellationToken);
+        using var anonymous = fixture.Service.CreateAnonymousClient();
+        using var replayAll = await anonymous.PostAsync("/dead-letters/replay", null, TestContext.Current.CancellationToken);
         using var wrongKey = new HttpRequestMessage(HttpMethod.Post, $"/dead-letters/{messageId}/replay");
         wrongKey.Headers.Add(OperatorAccess.ApiKeyHeader, "guess");
-        using var replayOne = await fixture.Client.SendAsync(wrongKey, TestContext.Current.CancellationToken);
+        using var replayOne = await anonymous.SendAsync(wrongKey, TestContext.Current.CancellationToken);
+        using var asCustomer = new HttpRequestMessage(HttpMethod.Post, $"/dead-letters/{messageId}/replay");
+        asCustomer.Headers.Authorization = TestCredentials.Bearer("CUST123");
+        using var replayByACustomer = await anonymous.SendAsync(asCustomer, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, replayAll.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, replayOne.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, replayByACustomer.StatusCode);
         var stillParked = Assert.Single(await fixture.DeadLettersOfAsync(paid.OrderId));
         Assert.Equal(messageId, stillParked.GetProperty("messageId").GetGuid());
         Assert.Equal(ShippingServiceFixture.MaxAttempts, stillParked.GetProperty("attempts").GetInt32());

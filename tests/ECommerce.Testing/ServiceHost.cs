@@ -31,6 +31,11 @@ public class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
             ["Messaging:JournalDirectory"] = Path.Combine(Path.GetTempPath(), "ecommerce-tests", environment.Name, typeof(TEntryPoint).Assembly.GetName().Name!),
         };
 
+        foreach (var (key, value) in TestCredentials.Settings)
+        {
+            this.settings[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             this.settings[key] = value;
@@ -38,6 +43,19 @@ public class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
 
         this.configureServices = configureServices;
     }
+
+    /// <summary>
+    /// Clients act as an operator, who may read every order: the tests of access itself use
+    /// <see cref="CreateAnonymousClient"/> and add what they mean to show.
+    /// </summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = TestCredentials.Operator;
+    }
+
+    /// <summary>A client that sends no credentials at all.</summary>
+    public HttpClient CreateAnonymousClient() => Server.CreateClient();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -39,7 +39,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in TestCredentials.Settings.Concat(settings))
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }

@@ -8,7 +8,8 @@ internal static class ReservationEndpoints
 {
     public static IEndpointRouteBuilder MapReservationEndpoints(this IEndpointRouteBuilder app)
     {
-        var reservations = app.MapGroup("/reservations").WithTags("Reservations");
+        var reservations = app.MapGroup("/reservations").WithTags("Reservations")
+            .RequireOrderAccess();
 
         reservations.MapGet("/{orderId:guid}", GetReservation)
             .WithName("GetReservation")

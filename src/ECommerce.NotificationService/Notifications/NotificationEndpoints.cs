@@ -8,7 +8,8 @@ internal static class NotificationEndpoints
 {
     public static IEndpointRouteBuilder MapNotificationEndpoints(this IEndpointRouteBuilder app)
     {
-        var notifications = app.MapGroup("/notifications").WithTags("Notifications");
+        var notifications = app.MapGroup("/notifications").WithTags("Notifications")
+            .RequireOrderAccess();
 
         notifications.MapGet("/", ListForOrderAsync)
             .WithName("ListNotificationsOfOrder")

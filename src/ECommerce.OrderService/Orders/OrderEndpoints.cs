@@ -33,11 +33,18 @@ public static class OrderEndpoints
             .Accepts<PlaceOrderRequest>("application/json")
             .Produces<OrderAccepted>(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(RateLimits.Orders);
 
         orders.MapGet("/{orderId:guid}", GetOrderAsync)
             .WithName("GetOrder")
-            .WithSummary("Where the order is: status, timeline, correlation id and trace id.");
+            .WithSummary("Where the order is: status, timeline, correlation id and trace id. Needs the order's access token, the signed-in customer's token, or an operator's.")
+            .Produces<OrderDetails>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }
@@ -46,6 +53,7 @@ public static class OrderEndpoints
         HttpContext http,
         ProductCatalog catalog,
         OrderPlacement placement,
+        OrderAccess access,
         IOptions<OrdersOptions> options,
         ILogger<OrderPlacement> logger,
         CancellationToken cancellationToken)
@@ -85,16 +93,26 @@ public static class OrderEndpoints
             return TypedResults.ValidationProblem(errors, title: "The order is not valid.");
         }
 
+        // A signed-in customer orders as themselves; a guest (no token) names any customer id.
+        if (ShopAuthentication.CustomerOf(http) is { } signedIn && signedIn != request.CustomerId && !OperatorAccess.IsOperator(http))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "Not your customer id",
+                detail: "A signed-in customer orders with their own customer id, the subject of their token.",
+                extensions: new Dictionary<string, object?> { ["field"] = "customerId" });
+        }
+
         var outcome = await placement.PlaceAsync(request, correlationId, idempotencyKey, cancellationToken);
         switch (outcome)
         {
             case OrderPlacement.Placed(var order):
-                return TypedResults.Accepted($"/orders/{order.Id}", OrderAccepted.From(order));
+                return TypedResults.Accepted($"/orders/{order.Id}", OrderAccepted.From(order, access));
             case OrderPlacement.Replayed(var order):
                 // The first request's correlation id is the order's, whatever this one sent.
                 http.Response.Headers[CorrelationIdHeader] = order.CorrelationId.ToString();
                 http.Response.Headers["Idempotent-Replayed"] = "true";
-                return TypedResults.Accepted($"/orders/{order.Id}", OrderAccepted.From(order));
+                return TypedResults.Accepted($"/orders/{order.Id}", OrderAccepted.From(order, access));
             case OrderPlacement.KeyReusedWithOtherRequest:
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status409Conflict,
@@ -106,8 +124,14 @@ public static class OrderEndpoints
         }
     }
 
-    private static async Task<Results<Ok<OrderDetails>, ProblemHttpResult>> GetOrderAsync(Guid orderId, OrdersDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetOrderAsync(Guid orderId, HttpContext http, OrderAccess access, OrdersDbContext db, CancellationToken cancellationToken)
     {
+        var decision = access.Decide(http, orderId);
+        if (decision is OrderReadAccess.Unproven or OrderReadAccess.Denied)
+        {
+            return OrderAccess.Refusal(decision, orderId);
+        }
+
         // One query (a join): an order has a handful of timeline steps, so repeating the order's
         // columns per step costs less than the second round trip of a split query. Clients poll
         // this endpoint; the load test does, 1.5 to 2 times per order.
@@ -116,9 +140,15 @@ public static class OrderEndpoints
             .AsSingleQuery()
             .FirstOrDefaultAsync(o => o.Id == orderId, cancellationToken);
 
-        return order is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found", detail: $"There is no order {orderId}.")
-            : TypedResults.Ok(OrderDetails.From(order));
+        if (order is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found", detail: $"There is no order {orderId}.");
+        }
+
+        // Someone else's order answers as a missing one: its existence is not theirs to learn.
+        return decision == OrderReadAccess.Granted || order.CustomerId == ShopAuthentication.CustomerOf(http)
+            ? TypedResults.Ok(OrderDetails.From(order))
+            : OrderAccess.Refusal(OrderReadAccess.Denied, orderId);
     }
 
     /// <summary>
@@ -166,9 +196,14 @@ public static class OrderEndpoints
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The order is not valid.");
 }
 
-public sealed record OrderAccepted(Guid OrderId, Guid CorrelationId, string Status, string? TraceId)
+/// <summary>
+/// The answer to an accepted order. <see cref="AccessToken"/> lets whoever placed it follow it
+/// (<c>X-Order-Access-Token</c> on <c>GET /orders/{id}</c> and the other services' reads of it).
+/// </summary>
+public sealed record OrderAccepted(Guid OrderId, Guid CorrelationId, string Status, string? TraceId, string AccessToken)
 {
-    public static OrderAccepted From(Order order) => new(order.Id, order.CorrelationId, order.Status.ToString(), order.TraceId);
+    public static OrderAccepted From(Order order, OrderAccess access) =>
+        new(order.Id, order.CorrelationId, order.Status.ToString(), order.TraceId, access.TokenFor(order.Id));
 }
 
 public sealed record OrderDetails(

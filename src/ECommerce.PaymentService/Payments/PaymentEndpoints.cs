@@ -8,7 +8,8 @@ internal static class PaymentEndpoints
 {
     public static IEndpointRouteBuilder MapPaymentEndpoints(this IEndpointRouteBuilder app)
     {
-        var payments = app.MapGroup("/payments").WithTags("Payments");
+        var payments = app.MapGroup("/payments").WithTags("Payments")
+            .RequireOrderAccess();
 
         payments.MapGet("/{orderId:guid}", GetPaymentOfOrderAsync)
             .WithName("GetPaymentOfOrder")

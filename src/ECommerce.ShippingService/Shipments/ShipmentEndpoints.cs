@@ -8,7 +8,8 @@ internal static class ShipmentEndpoints
 {
     public static IEndpointRouteBuilder MapShipmentEndpoints(this IEndpointRouteBuilder app)
     {
-        var shipments = app.MapGroup("/shipments").WithTags("Shipments");
+        var shipments = app.MapGroup("/shipments").WithTags("Shipments")
+            .RequireOrderAccess();
 
         shipments.MapGet("/{orderId:guid}", GetShipment)
             .WithName("GetShipment")
