@@ -104,7 +104,8 @@ trap 'exit 129' HUP
 
 log "starting the AppHost (Release, local infrastructure, no dashboard; state in $state_dir, log in $state_dir/apphost.log)"
 # In a process group of its own, so that a Ctrl-C reaches only this script, which then stops
-# the AppHost in order.
+# the AppHost in order. The load generator is one client placing hundreds of orders a second:
+# the per-client rate limit on POST /orders is lifted.
 setsid dotnet run --project "$apphost_project" -c Release --no-build --no-launch-profile -- \
     --Infrastructure:Mode=Local \
     --Infrastructure:StateDirectory="$state_dir" \
@@ -112,6 +113,8 @@ setsid dotnet run --project "$apphost_project" -c Release --no-build --no-launch
     --Infrastructure:RabbitMqManagementPort="$management_port" \
     --Infrastructure:PostgresPort="$postgres_port" \
     --Dashboard:Enabled=false \
+    --RateLimiting:Orders:TokenLimit=1000000 \
+    --RateLimiting:Orders:TokensPerSecond=1000000 \
     </dev/null >"$state_dir/apphost.log" 2>&1 &
 apphost_pid=$!
 

@@ -63,25 +63,21 @@ internal sealed class OrderApi : IDisposable
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            return new PlaceResult((int)response.StatusCode, null, body.Length > 200 ? body[..200] : body);
+            return new PlaceResult((int)response.StatusCode, null, null, body.Length > 200 ? body[..200] : body);
         }
 
-        // Location: /orders/{id}; the body carries the same id.
-        var location = response.Headers.Location?.OriginalString;
-        if (location is not null && Guid.TryParse(location[(location.LastIndexOf('/') + 1)..], out var orderId))
-        {
-            return new PlaceResult(202, orderId, null);
-        }
-
+        // The body carries the order id and the access token that lets this client poll the order.
         var accepted = await response.Content.ReadFromJsonAsync<AcceptedView>(Json, cancellationToken);
-        return accepted is { OrderId: var id } && id != Guid.Empty
-            ? new PlaceResult(202, id, null)
-            : new PlaceResult(202, null, "202 without an order id");
+        return accepted is { OrderId: var id, AccessToken: { Length: > 0 } token } && id != Guid.Empty
+            ? new PlaceResult(202, id, token, null)
+            : new PlaceResult(202, null, null, "202 without an order id and access token");
     }
 
-    public async Task<OrderView?> GetAsync(Guid orderId, CancellationToken cancellationToken)
+    public async Task<OrderView?> GetAsync(Guid orderId, string accessToken, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync($"/orders/{orderId}", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/orders/{orderId}");
+        request.Headers.Add("X-Order-Access-Token", accessToken);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -94,9 +90,9 @@ internal sealed class OrderApi : IDisposable
 
     public void Dispose() => http.Dispose();
 
-    public sealed record PlaceResult(int StatusCode, Guid? OrderId, string? Error);
+    public sealed record PlaceResult(int StatusCode, Guid? OrderId, string? AccessToken, string? Error);
 
-    public sealed record AcceptedView(Guid OrderId);
+    public sealed record AcceptedView(Guid OrderId, string? AccessToken);
 
     public sealed record OrderView(string Status, IReadOnlyList<StepView>? Timeline)
     {

@@ -21,6 +21,8 @@ internal sealed class TrackedOrder(long sequence)
 
     public Guid OrderId { get; set; }
 
+    public string AccessToken { get; set; } = "";
+
     public string? FinalStatus { get; set; }
 
     /// <summary>The <c>occurredAt</c> of the timeline step that made the order final.</summary>
@@ -288,6 +290,7 @@ internal sealed class PhaseRunner
             if (result.OrderId is { } orderId)
             {
                 order.OrderId = orderId;
+                order.AccessToken = result.AccessToken!;
                 order.NextPollTicks = order.PostStartedTicks + (long)(FirstPollDelay().TotalSeconds * Stopwatch.Frequency);
                 Interlocked.Increment(ref acceptedCount);
                 var nowPending = Interlocked.Increment(ref pending);
@@ -367,7 +370,7 @@ internal sealed class PhaseRunner
         order.Polls++;
         try
         {
-            var view = await api.GetAsync(order.OrderId, cancellationToken);
+            var view = await api.GetAsync(order.OrderId, order.AccessToken, cancellationToken);
             if (view is not null && OrderApi.FinalStatuses.Contains(view.Status))
             {
                 order.FinalAt = view.ReachedStatusAt ?? DateTimeOffset.UtcNow;

@@ -56,6 +56,9 @@ internal sealed class LocalShop : IAsyncDisposable
             $"--Replicas:Default={replicas}",
             // Given here, so that the run writes nothing into the developer's user secrets.
             "--Parameters:operator-api-key=apphost-test-key",
+            "--Parameters:order-access-key=apphost-test-order-access-key-0123456789",
+            // Many orders from one client at once; the AppHost passes its limits on to the services.
+            "--RateLimiting:Orders:TokenLimit=1000",
             $"--AppHost:DashboardApiKey={dashboardApiKey}",
             $"--AppHost:OtlpApiKey={Guid.NewGuid():N}",
         ];
@@ -79,19 +82,31 @@ internal sealed class LocalShop : IAsyncDisposable
         }
     }
 
-    public async Task<(Guid OrderId, string CorrelationId, string TraceId)> PlaceOrderAsync(object order)
+    /// <summary>Places <paramref name="order"/> as a guest; the answer's access token lets <see cref="WaitForOrderAsync"/> follow it.</summary>
+    public async Task<PlacedOrder> PlaceOrderAsync(object order)
     {
         using var response = await Orders.PostAsJsonAsync("/orders", order);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return (body.GetProperty("orderId").GetGuid(), body.GetProperty("correlationId").GetString()!, body.GetProperty("traceId").GetString()!);
+        return new PlacedOrder(
+            body.GetProperty("orderId").GetGuid(),
+            body.GetProperty("correlationId").GetString()!,
+            body.GetProperty("traceId").GetString()!,
+            body.GetProperty("accessToken").GetString()!);
     }
 
-    public Task<JsonElement> WaitForOrderAsync(Guid orderId, string status) =>
+    public Task<JsonElement> WaitForOrderAsync(PlacedOrder placed, string status) =>
         Eventually.UntilAsync(
-            () => Orders.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"/orders/{placed.OrderId}");
+                request.Headers.Add("X-Order-Access-Token", placed.AccessToken);
+                using var response = await Orders.SendAsync(request);
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
+            },
             order => order.GetProperty("status").GetString() == status,
-            $"order {orderId} to be {status}",
+            $"order {placed.OrderId} to be {status}",
             TimeSpan.FromSeconds(90));
 
     /// <summary>The dashboard's telemetry API, authorised with the AppHost's dashboard API key.</summary>
@@ -174,3 +189,5 @@ internal sealed class LocalShop : IAsyncDisposable
         }
     }
 }
+
+public sealed record PlacedOrder(Guid OrderId, string CorrelationId, string TraceId, string AccessToken);

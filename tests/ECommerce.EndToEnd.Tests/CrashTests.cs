@@ -47,7 +47,7 @@ public sealed class CrashTests : IAsyncLifetime
         var published = await environment.Admin.PeekAsync(environment.VirtualHost, PaymentProbe);
         Assert.Single(published, m => m.Payload.Contains(orderId.ToString(), StringComparison.Ordinal));
 
-        using var payments = new HttpClient { BaseAddress = survivor.BaseAddress };
+        using var payments = new HttpClient { BaseAddress = survivor.BaseAddress, DefaultRequestHeaders = { Authorization = TestCredentials.Operator } };
         var payment = await payments.GetFromJsonAsync<JsonElement>($"/payments/{orderId}", TestContext.Current.CancellationToken);
         Assert.Equal("Succeeded", payment.GetProperty("status").GetString());
     }

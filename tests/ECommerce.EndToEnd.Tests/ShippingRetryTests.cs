@@ -57,7 +57,7 @@ public sealed class ShippingRetryTests(ShopSystem shop) : IClassFixture<ShopSyst
         var letter = (await Eventually.UntilAsync(() => ParkedForAsync(orderId), letters => letters.Count == 1, $"order {orderId} in the final DLQ"))[0];
         var messageId = letter.GetProperty("messageId").GetGuid();
 
-        using var unauthorised = await shop.Shipping.PostAsync($"/dead-letters/{messageId}/replay", null);
+        using var unauthorised = await shop.AnonymousTwinOf(shop.Shipping).PostAsync($"/dead-letters/{messageId}/replay", null);
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorised.StatusCode);
         Assert.Single(await ParkedForAsync(orderId));
 
@@ -75,11 +75,12 @@ public sealed class ShippingRetryTests(ShopSystem shop) : IClassFixture<ShopSyst
     [Fact]
     public async Task The_dead_letter_api_refuses_callers_without_the_key()
     {
-        using var withoutKey = await shop.Shipping.GetAsync("/dead-letters");
+        var anonymous = shop.AnonymousTwinOf(shop.Shipping);
+        using var withoutKey = await anonymous.GetAsync("/dead-letters");
         using var wrongKey = new HttpRequestMessage(HttpMethod.Get, "/dead-letters");
         wrongKey.Headers.Add("X-Api-Key", "guess");
-        using var withWrongKey = await shop.Shipping.SendAsync(wrongKey);
-        using var replayAll = await shop.Shipping.PostAsync("/dead-letters/replay", null);
+        using var withWrongKey = await anonymous.SendAsync(wrongKey);
+        using var replayAll = await anonymous.PostAsync("/dead-letters/replay", null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, withWrongKey.StatusCode);

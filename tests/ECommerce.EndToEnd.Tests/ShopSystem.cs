@@ -32,6 +32,7 @@ public class ShopSystem : IAsyncLifetime
     private readonly List<IAsyncDisposable> hosts = [];
     private readonly List<HttpClient> orderReplicas = [];
     private readonly List<IServiceProvider> orderServices = [];
+    private readonly Dictionary<HttpClient, HttpClient> anonymousTwins = [];
 
     public IsolatedEnvironment Environment { get; private set; } = null!;
 
@@ -156,6 +157,14 @@ public class ShopSystem : IAsyncLifetime
         where TEntryPoint : class
     {
         hosts.Add(host);
-        return host.CreateClient();
+        var client = host.CreateClient();
+        anonymousTwins[client] = host.CreateAnonymousClient();
+        return client;
     }
+
+    /// <summary>
+    /// A client of the same service instance as <paramref name="client"/> that sends no
+    /// credentials: the other clients of the system act as an operator.
+    /// </summary>
+    public HttpClient AnonymousTwinOf(HttpClient client) => anonymousTwins[client];
 }
