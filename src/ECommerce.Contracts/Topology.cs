@@ -22,6 +22,9 @@ public static class Topology
         public const string ShipmentCreated = "shipping.shipment.created";
         public const string ShipmentFailed = "shipping.shipment.failed";
 
+        // Requests have an area of their own: no wildcard binding of the events above matches them.
+        public const string QuoteRequested = "quote.requested";
+
         // Bindings of more than one event: '*' matches one word, '#' zero or more.
         public const string AnyPaymentProcessed = "payment.processed.*";
         public const string AnyShipmentOutcome = "shipping.shipment.*";
@@ -43,9 +46,10 @@ public static class Topology
         public const string OrderStatus = "order.service.status";
         public const string PaymentCompensation = "payment.service.compensation";
         public const string NotificationFulfilment = "notification.service.fulfilment";
+        public const string InventoryQuotes = "inventory.service.quotes";
     }
 
-    /// <summary>Every event type with the routing key it is published with.</summary>
+    /// <summary>Every event type, and every request type, with the routing key it is published with.</summary>
     public static IReadOnlyList<EventRoute> Events { get; } =
     [
         new(typeof(OrderCreated), RoutingKeys.OrderCreated),
@@ -56,6 +60,7 @@ public static class Topology
         new(typeof(StockInsufficient), RoutingKeys.StockInsufficient),
         new(typeof(ShipmentCreated), RoutingKeys.ShipmentCreated),
         new(typeof(ShipmentFailed), RoutingKeys.ShipmentFailed),
+        new(typeof(QuoteRequested), RoutingKeys.QuoteRequested),
     ];
 
     /// <summary>
@@ -77,6 +82,8 @@ public static class Topology
         // Shipping prepares a shipment when the order is paid and books the carrier only once the
         // stock is reserved, so an order that turns out to be short is never shipped.
         new(Queues.Shipping, [RoutingKeys.PaymentSucceeded, RoutingKeys.StockReserved, RoutingKeys.StockInsufficient]),
+        // Quote requests: answered to the asker's own queue, never through the exchange.
+        new(Queues.InventoryQuotes, [RoutingKeys.QuoteRequested]),
         new(Queues.OrderStatus, [RoutingKeys.AnyPaymentProcessed, RoutingKeys.PaymentRefunded, RoutingKeys.AnyInventoryEvent, RoutingKeys.AnyShippingEvent]),
     ];
 

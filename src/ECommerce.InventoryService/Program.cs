@@ -1,6 +1,7 @@
 using ECommerce.Contracts;
 using ECommerce.InventoryService.Catalog;
 using ECommerce.InventoryService.Persistence;
+using ECommerce.InventoryService.Quotes;
 using ECommerce.InventoryService.Stock;
 using ECommerce.Messaging;
 using ECommerce.Messaging.Persistence;
@@ -11,7 +12,8 @@ builder.AddServiceDefaults();
 builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
 builder.AddMessaging<InventoryDbContext>("inventory-service", messaging => messaging
     .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
-    .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded));
+    .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded)
+    .Consume<QuoteResponder>(Topology.Queues.InventoryQuotes));
 builder.AddStockReservations();
 
 var app = builder.Build();

@@ -64,6 +64,7 @@ public static class MessagingRegistration
             settings.DisableTracing = true;
         }, factory => factory.ClientProvidedName = $"{serviceName}:dead-letters");
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
+        builder.Services.AddSingleton<Requests.BrokerRequests>();
         builder.Services.AddSingleton<Inbox.ConsumeBatcher<TDbContext>>();
         builder.Services.AddSingleton(new Inbox.SetWiseInsertTypes(declarations.SetWiseInserts));
         builder.Services.AddSingleton<IDurableEventPublisher, DurableEventPublisher<TDbContext>>();
@@ -194,6 +195,7 @@ public static class MessagingRegistration
         receive.PublishFaults = false;
         receive.PrefetchCount = options.PrefetchCount;
         receive.Durable = true;
+        receive.UseConsumeFilter(typeof(Requests.ExpiredMessageFilter<>), registration);
 
         foreach (var routingKey in endpoint.Binding.RoutingKeys)
         {

@@ -4,6 +4,7 @@ using ECommerce.Messaging.Persistence;
 using ECommerce.OrderService.Catalog;
 using ECommerce.OrderService.Orders;
 using ECommerce.OrderService.Persistence;
+using ECommerce.OrderService.Quotes;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -20,11 +21,13 @@ builder.AddMessaging<OrdersDbContext>("order-service", messaging => messaging
     .Consume<OrderProgressConsumer<ShipmentFailed>>(Topology.Queues.OrderStatus));
 builder.AddCatalog();
 builder.AddOrders();
+builder.AddQuotes();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapOrderEndpoints();
+app.MapQuoteEndpoints();
 
 app.Run();
 

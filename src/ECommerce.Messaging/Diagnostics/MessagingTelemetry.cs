@@ -48,6 +48,15 @@ public static class MessagingTelemetry
     public static readonly Counter<long> PublishRetries =
         Meter.CreateCounter<long>("ecommerce.messaging.publishes.retried", description: "Publish attempts repeated after a failure (backoff with jitter).");
 
+    public static readonly Counter<long> Expired =
+        Meter.CreateCounter<long>("ecommerce.messaging.expired", description: "Messages dropped unhandled because their time-to-live had passed when they reached the consumer (tags: queue, message type).");
+
+    public static readonly Counter<long> RequestsAnswered =
+        Meter.CreateCounter<long>("ecommerce.messaging.requests.answered", description: "Requests sent over the broker and answered in time (tag: request type).");
+
+    public static readonly Counter<long> RequestsUnanswered =
+        Meter.CreateCounter<long>("ecommerce.messaging.requests.unanswered", description: "Requests not answered: deadline passed, or the broker unavailable (tags: request type, reason).");
+
     public static readonly Counter<long> CircuitTransitions =
         Meter.CreateCounter<long>("ecommerce.messaging.circuit.transitions", description: "Changes of the publishing circuit's state (tags: from, to).");
 

@@ -81,7 +81,7 @@ public static class OrderEndpoints
         MessagingTelemetry.TagCorrelation(Activity.Current, correlationId);
         using var logScope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId });
 
-        var (request, bodyError) = await ReadBodyAsync(http.Request, limits.MaxRequestBodyBytes, cancellationToken);
+        var (request, bodyError) = await ReadBodyAsync<PlaceOrderRequest>(http.Request, limits.MaxRequestBodyBytes, cancellationToken);
         if (request is null)
         {
             return Invalid(bodyError!.Value.Field, bodyError.Value.Message);
@@ -156,7 +156,8 @@ public static class OrderEndpoints
     /// reported by field: the JSON path of a value of the wrong type (<c>items[0].quantity</c>),
     /// or <c>body</c> for the body as a whole.
     /// </summary>
-    private static async Task<(PlaceOrderRequest? Request, (string Field, string Message)? Error)> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    internal static async Task<(TBody? Request, (string Field, string Message)? Error)> ReadBodyAsync<TBody>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+        where TBody : class
     {
         if (request.ContentLength > maxBytes)
         {
@@ -178,12 +179,12 @@ public static class OrderEndpoints
 
         if (buffer.Length == 0)
         {
-            return (null, ("body", "The request body is required: a JSON order."));
+            return (null, ("body", "The request body is required: a JSON object."));
         }
 
         try
         {
-            var parsed = JsonSerializer.Deserialize<PlaceOrderRequest>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), StrictJson.Options);
+            var parsed = JsonSerializer.Deserialize<TBody>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), StrictJson.Options);
             return parsed is null ? (null, ("body", "The request body must be a JSON object.")) : (parsed, null);
         }
         catch (JsonException exception)
