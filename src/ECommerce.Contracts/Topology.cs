@@ -22,6 +22,10 @@ public static class Topology
         public const string ShipmentCreated = "shipping.shipment.created";
         public const string ShipmentFailed = "shipping.shipment.failed";
 
+        // Its own area, "catalog", rather than "inventory": order.service.status is bound with
+        // inventory.# and has no consumer for prices.
+        public const string ProductPriceChanged = "catalog.product.price-changed";
+
         // Bindings of more than one event: '*' matches one word, '#' zero or more.
         public const string AnyPaymentProcessed = "payment.processed.*";
         public const string AnyShipmentOutcome = "shipping.shipment.*";
@@ -43,6 +47,7 @@ public static class Topology
         public const string OrderStatus = "order.service.status";
         public const string PaymentCompensation = "payment.service.compensation";
         public const string NotificationFulfilment = "notification.service.fulfilment";
+        public const string OrderCatalog = "order.service.catalog";
     }
 
     /// <summary>Every event type with the routing key it is published with.</summary>
@@ -56,6 +61,7 @@ public static class Topology
         new(typeof(StockInsufficient), RoutingKeys.StockInsufficient),
         new(typeof(ShipmentCreated), RoutingKeys.ShipmentCreated),
         new(typeof(ShipmentFailed), RoutingKeys.ShipmentFailed),
+        new(typeof(ProductPriceChanged), RoutingKeys.ProductPriceChanged),
     ];
 
     /// <summary>
@@ -78,6 +84,8 @@ public static class Topology
         // stock is reserved, so an order that turns out to be short is never shipped.
         new(Queues.Shipping, [RoutingKeys.PaymentSucceeded, RoutingKeys.StockReserved, RoutingKeys.StockInsufficient]),
         new(Queues.OrderStatus, [RoutingKeys.AnyPaymentProcessed, RoutingKeys.PaymentRefunded, RoutingKeys.AnyInventoryEvent, RoutingKeys.AnyShippingEvent]),
+        // The Order service's copy of the catalog's prices, which POST /orders checks every line against.
+        new(Queues.OrderCatalog, [RoutingKeys.ProductPriceChanged]),
     ];
 
     public static string RoutingKeyOf(Type eventType) =>

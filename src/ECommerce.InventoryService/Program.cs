@@ -12,6 +12,7 @@ builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
 builder.AddMessaging<InventoryDbContext>("inventory-service", messaging => messaging
     .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded));
+builder.AddCatalog();
 builder.AddStockReservations();
 
 var app = builder.Build();
