@@ -47,13 +47,33 @@ public sealed class PriceChangeTests(PricedShop shop) : IClassFixture<PricedShop
         Assert.Equal(84.99m, payment.GetProperty("amount").GetDecimal());
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient replica, decimal price)
+    [Fact]
+    public async Task A_product_added_to_the_inventory_becomes_orderable_and_ships()
+    {
+        var productId = $"NEW-{Guid.NewGuid():N}";
+        using var add = new HttpRequestMessage(HttpMethod.Post, "/products") { Content = JsonContent.Create(new { id = productId, name = "Desk Lamp", unitPrice = 39.90m, stock = 3 }) };
+        add.Headers.Add("X-Api-Key", ShopSystem.OperatorApiKey);
+        using var added = await shop.Inventory.SendAsync(add, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+
+        var accepted = await Eventually.UntilAsync(
+            () => PostAsync(shop.OrderReplicas[1], 39.90m, productId),
+            answer => answer.Status == HttpStatusCode.Accepted,
+            $"an order of the new product {productId} to be accepted");
+
+        var orderId = accepted.Body.GetProperty("orderId").GetGuid();
+        await shop.WaitForOrderAsync(orderId, "Shipped");
+        var stock = await shop.Inventory.GetFromJsonAsync<JsonElement>($"/products/{productId}", TestContext.Current.CancellationToken);
+        Assert.Equal(2, stock.GetProperty("available").GetInt32());
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient replica, decimal price, string productId = "PROD456")
     {
         using var response = await replica.PostAsJsonAsync("/orders", new
         {
             customerId = "CUST123",
             customerEmail = "customer@example.com",
-            items = new[] { new { productId = "PROD456", quantity = 1, price } },
+            items = new[] { new { productId, quantity = 1, price } },
             totalAmount = price,
         });
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());

@@ -1,14 +1,17 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ECommerce.InventoryService.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ECommerce.InventoryService.Catalog;
 
-internal static class CatalogEndpoints
+internal static partial class CatalogEndpoints
 {
-    // A price change is one small JSON object; anything larger is not one.
-    private const int MaxPriceChangeBytes = 1024;
+    // A price change or a new product is one small JSON object; anything larger is not one.
+    private const int MaxBodyBytes = 1024;
+    private const int MaxProductIdLength = 64;
+    private const int MaxNameLength = 200;
 
     public static IHostApplicationBuilder AddCatalog(this IHostApplicationBuilder builder)
     {
@@ -27,6 +30,13 @@ internal static class CatalogEndpoints
         products.MapGet("/{id}", GetProduct)
             .WithName("GetProduct")
             .WithSummary("One product with its stock");
+
+        products.MapPost("/", AddProduct)
+            .WithName("AddProduct")
+            .WithSummary("Adds a product with its price and stock; the Order service takes orders for it once the event reached it (operators only)")
+            .Accepts<NewProductRequest>("application/json")
+            .ProducesValidationProblem()
+            .RequireOperator();
 
         products.MapPut("/{id}/price", ChangePrice)
             .WithName("ChangeProductPrice")
@@ -57,10 +67,51 @@ internal static class CatalogEndpoints
             : TypedResults.Ok(product);
     }
 
+    private static async Task<Results<Created<ProductResponse>, ValidationProblem, ProblemHttpResult>> AddProduct(
+        HttpRequest request, ProductPrices prices, CancellationToken cancellationToken)
+    {
+        var (body, bodyError) = await ReadBodyAsync<NewProductRequest>(request, cancellationToken);
+        if (body is null)
+        {
+            return Invalid(bodyError!.Value.Field, bodyError.Value.Message);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(body.Id) || body.Id.Length > MaxProductIdLength || !ProductIdPattern().IsMatch(body.Id))
+        {
+            errors["id"] = [$"The product id is required: 1 to {MaxProductIdLength} letters, digits, '-' or '_'."];
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > MaxNameLength)
+        {
+            errors["name"] = [$"The name is required, at most {MaxNameLength} characters."];
+        }
+
+        if (PriceProblem(body.UnitPrice) is { } priceProblem)
+        {
+            errors["unitPrice"] = [priceProblem];
+        }
+
+        if (body.Stock is null or < 0)
+        {
+            errors["stock"] = ["The stock is required and must not be negative."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The product is not valid.");
+        }
+
+        var product = await prices.AddAsync(body.Id!, body.Name!, body.UnitPrice!.Value, body.Stock!.Value, cancellationToken);
+        return product is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Product exists", detail: $"A product has the id '{body.Id}' already; change its price with PUT /products/{body.Id}/price.")
+            : TypedResults.Created($"/products/{product.Id}", new ProductResponse(product.Id, product.Name, product.UnitPrice, body.Stock.Value, 0, body.Stock.Value));
+    }
+
     private static async Task<Results<Ok<ProductPriceResponse>, ValidationProblem, ProblemHttpResult>> ChangePrice(
         string id, HttpRequest request, ProductPrices prices, CancellationToken cancellationToken)
     {
-        var (body, bodyError) = await ReadPriceChangeAsync(request, cancellationToken);
+        var (body, bodyError) = await ReadBodyAsync<PriceChangeRequest>(request, cancellationToken);
         if (body is null)
         {
             return Invalid(bodyError!.Value.Field, bodyError.Value.Message);
@@ -86,20 +137,21 @@ internal static class CatalogEndpoints
         _ => null,
     };
 
-    private static async Task<(PriceChangeRequest? Body, (string Field, string Message)? Error)> ReadPriceChangeAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<(T? Body, (string Field, string Message)? Error)> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
     {
-        var tooLarge = ("body", $"The request body must be at most {MaxPriceChangeBytes} bytes.");
-        if (request.ContentLength > MaxPriceChangeBytes)
+        var tooLarge = ("body", $"The request body must be at most {MaxBodyBytes} bytes.");
+        if (request.ContentLength > MaxBodyBytes)
         {
             return (null, tooLarge);
         }
 
         using var buffer = new MemoryStream();
-        var chunk = new byte[MaxPriceChangeBytes + 1];
+        var chunk = new byte[MaxBodyBytes + 1];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > MaxPriceChangeBytes)
+            if (buffer.Length + read > MaxBodyBytes)
             {
                 return (null, tooLarge);
             }
@@ -109,12 +161,12 @@ internal static class CatalogEndpoints
 
         if (buffer.Length == 0)
         {
-            return (null, ("body", "The request body is required: {\"unitPrice\": <price>}."));
+            return (null, ("body", "The request body is required: a JSON object."));
         }
 
         try
         {
-            var body = JsonSerializer.Deserialize<PriceChangeRequest>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), StrictJson.Options);
+            var body = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), StrictJson.Options);
             return body is null ? (null, ("body", "The request body must be a JSON object.")) : (body, null);
         }
         catch (JsonException exception)
@@ -124,7 +176,11 @@ internal static class CatalogEndpoints
     }
 
     private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The price change is not valid.");
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is not valid.");
+
+    // Ids appear in routes (/products/{id}) and in orders: nothing that needs escaping.
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex ProductIdPattern();
 }
 
 /// <summary>A product's price after a change; <see cref="PriceVersion"/> counts its changes.</summary>

@@ -6,10 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace ECommerce.InventoryService.Catalog;
 
 /// <summary>
-/// Changes a product's price and announces it with <see cref="ProductPriceChanged"/>, the new
-/// price and its event in one transaction (the outbox): the Order service, which prices every
-/// order line from its copy of the catalog, never misses a change and never hears of one that
-/// did not happen.
+/// Adds products and changes their prices, and announces each with <see cref="ProductPriceChanged"/>:
+/// the product or its new price and the event in one transaction (the outbox). The Order service,
+/// which prices every order line from its copy of the catalog, never misses a change and never
+/// hears of one that did not happen.
 /// </summary>
 internal sealed partial class ProductPrices(InventoryDbContext db, IEventOutbox outbox, TimeProvider clock, ILogger<ProductPrices> logger)
 {
@@ -43,6 +43,35 @@ internal sealed partial class ProductPrices(InventoryDbContext db, IEventOutbox 
         return product;
     }
 
+    /// <summary>
+    /// Adds a product and announces it at its first price (version 0), in one transaction; null
+    /// when a product with that id exists already (nothing is changed then).
+    /// </summary>
+    public async Task<ProductPrice?> AddAsync(string productId, string name, decimal unitPrice, int stock, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var added = await db.Database.SqlQuery<ProductPrice>($"""
+            INSERT INTO products (id, name, unit_price, price_version, on_hand, reserved)
+            VALUES ({productId}, {name}, {unitPrice}, 0, {stock}, 0)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id AS "Id", name AS "Name", unit_price AS "UnitPrice", price_version AS "PriceVersion"
+            """).ToListAsync(cancellationToken);
+
+        if (added is not [var product])
+        {
+            return null;
+        }
+
+        outbox.Publish(new ProductPriceChanged(product.Id, product.Name, product.UnitPrice, product.PriceVersion, clock.GetUtcNow()));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogProductAdded(product.Id, product.UnitPrice, stock);
+        return product;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Product {ProductId} added at {UnitPrice} with {Stock} in stock")]
+    private partial void LogProductAdded(string productId, decimal unitPrice, int stock);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Price of {ProductId} changed to {UnitPrice} (version {PriceVersion})")]
     private partial void LogPriceChanged(string productId, decimal unitPrice, long priceVersion);
 }
@@ -59,5 +88,10 @@ internal sealed class ProductPrice
     public long PriceVersion { get; init; }
 }
 
-/// <summary>The body of <c>PUT /products/{id}/price</c>; nullable so that a missing price is named, not read as 0.</summary>
+// Request fields are nullable so that a missing one is named, not read as 0 or empty.
+
+/// <summary>The body of <c>PUT /products/{id}/price</c>.</summary>
 internal sealed record PriceChangeRequest(decimal? UnitPrice);
+
+/// <summary>The body of <c>POST /products</c>: a new product, its first price and its opening stock.</summary>
+internal sealed record NewProductRequest(string? Id, string? Name, decimal? UnitPrice, int? Stock);
