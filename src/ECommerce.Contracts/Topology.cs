@@ -22,6 +22,9 @@ public static class Topology
         public const string ShipmentCreated = "shipping.shipment.created";
         public const string ShipmentFailed = "shipping.shipment.failed";
 
+        // Its own area, "catalog", rather than "inventory": order.service.status is bound with
+        // inventory.# and has no consumer for prices.
+        public const string ProductPriceChanged = "catalog.product.price-changed";
         // Requests have an area of their own: no wildcard binding of the events above matches them.
         public const string QuoteRequested = "quote.requested";
 
@@ -46,6 +49,7 @@ public static class Topology
         public const string OrderStatus = "order.service.status";
         public const string PaymentCompensation = "payment.service.compensation";
         public const string NotificationFulfilment = "notification.service.fulfilment";
+        public const string OrderCatalog = "order.service.catalog";
         public const string InventoryQuotes = "inventory.service.quotes";
     }
 
@@ -60,6 +64,7 @@ public static class Topology
         new(typeof(StockInsufficient), RoutingKeys.StockInsufficient),
         new(typeof(ShipmentCreated), RoutingKeys.ShipmentCreated),
         new(typeof(ShipmentFailed), RoutingKeys.ShipmentFailed),
+        new(typeof(ProductPriceChanged), RoutingKeys.ProductPriceChanged),
         new(typeof(QuoteRequested), RoutingKeys.QuoteRequested),
     ];
 
@@ -85,6 +90,8 @@ public static class Topology
         // Quote requests: answered to the asker's own queue, never through the exchange.
         new(Queues.InventoryQuotes, [RoutingKeys.QuoteRequested]),
         new(Queues.OrderStatus, [RoutingKeys.AnyPaymentProcessed, RoutingKeys.PaymentRefunded, RoutingKeys.AnyInventoryEvent, RoutingKeys.AnyShippingEvent]),
+        // The Order service's copy of the catalog's prices, which POST /orders checks every line against.
+        new(Queues.OrderCatalog, [RoutingKeys.ProductPriceChanged]),
     ];
 
     public static string RoutingKeyOf(Type eventType) =>

@@ -14,6 +14,7 @@ builder.AddMessaging<InventoryDbContext>("inventory-service", messaging => messa
     .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded)
     .Consume<QuoteResponder>(Topology.Queues.InventoryQuotes));
+builder.AddCatalog();
 builder.AddStockReservations();
 
 var app = builder.Build();

@@ -18,7 +18,8 @@ builder.AddMessaging<OrdersDbContext>("order-service", messaging => messaging
     .Consume<OrderProgressConsumer<StockReserved>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<StockInsufficient>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<ShipmentCreated>>(Topology.Queues.OrderStatus)
-    .Consume<OrderProgressConsumer<ShipmentFailed>>(Topology.Queues.OrderStatus));
+    .Consume<OrderProgressConsumer<ShipmentFailed>>(Topology.Queues.OrderStatus)
+    .Consume<ProductPriceChangedConsumer>(Topology.Queues.OrderCatalog));
 builder.AddCatalog();
 builder.AddOrders();
 builder.AddQuotes();

@@ -39,6 +39,18 @@ public sealed class AppHostTests
                 $"spans of all five services in trace {traceId} on the dashboard",
                 TimeSpan.FromSeconds(60));
             Assert.Equal(LocalShop.Services.Order(), servicesInTrace.Order());
+
+            // The AppHost passes its bearer-token settings on: a signed-in customer's token is
+            // accepted, and the customer reads their order without its access token.
+            using var customer = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(SeedOrder) };
+            customer.Headers.Authorization = TestCredentials.Bearer("CUST123");
+            using var placedByCustomer = await shop.Orders.SendAsync(customer, TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, placedByCustomer.StatusCode);
+            var customerOrderId = (await placedByCustomer.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("orderId").GetGuid();
+            using var read = new HttpRequestMessage(HttpMethod.Get, $"/orders/{customerOrderId}");
+            read.Headers.Authorization = TestCredentials.Bearer("CUST123");
+            using var readByCustomer = await shop.Orders.SendAsync(read, TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, readByCustomer.StatusCode);
         }
         finally
         {

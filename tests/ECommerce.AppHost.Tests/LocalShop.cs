@@ -60,6 +60,8 @@ internal sealed class LocalShop : IAsyncDisposable
             // Many orders from one client at once; the AppHost passes its limits on to the services.
             "--RateLimiting:Orders:TokenLimit=1000",
             $"--AppHost:DashboardApiKey={dashboardApiKey}",
+            // As dotnet user-jwts would have written them into the AppHost's configuration.
+            .. TestCredentials.Settings.Where(setting => setting.Key.StartsWith("Authentication:", StringComparison.Ordinal)).Select(setting => $"--{setting.Key}={setting.Value}"),
             $"--AppHost:OtlpApiKey={Guid.NewGuid():N}",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ECommerce_AppHost>(

@@ -84,7 +84,9 @@ public class ShopSystem : IAsyncLifetime
             Payments ??= client;
         }
 
-        Inventory = Start(new ServiceHost<InventoryService::Program>(Environment, "inventorydb", Settings.ToDictionary()));
+        var inventorySettings = Settings.ToDictionary();
+        inventorySettings["Operators:ApiKey"] = OperatorApiKey;
+        Inventory = Start(new ServiceHost<InventoryService::Program>(Environment, "inventorydb", inventorySettings));
         var shippingSettings = Settings.ToDictionary();
         shippingSettings["Shipping:RetryDelay"] = ShippingRetryDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
         shippingSettings["Shipping:MaxAttempts"] = ShippingMaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -102,7 +104,8 @@ public class ShopSystem : IAsyncLifetime
         }
     }
 
-    public const string OperatorApiKey = "e2e-dead-letter-key";
+    /// <summary>The operators' key of the Inventory (price changes) and Shipping (dead letters) services.</summary>
+    public const string OperatorApiKey = "e2e-operator-key";
 
     public async Task<(Guid OrderId, Guid CorrelationId)> PlaceOrderAsync(object order)
     {

@@ -6,21 +6,34 @@ using ECommerce.InventoryService.Persistence;
 using ECommerce.InventoryService.Stock;
 using ECommerce.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
 
 namespace ECommerce.InventoryService.Tests;
 
 /// <summary>
 /// The Inventory service on a real broker and database of its own (seeded with the catalogue by
-/// its migrations), with a probe queue on everything it publishes: <c>inventory.#</c>.
+/// its migrations), with probe queues on everything it publishes: <c>inventory.#</c> and the
+/// catalog's price changes.
 /// </summary>
 public sealed class InventoryServiceFixture() : ServiceFixture<Program>("inventory", "inventorydb", typeof(InventoryDbContext))
 {
     public const string InventoryProbe = "test.probe.inventory";
+    public const string PriceProbe = "test.probe.catalog.prices";
+    public const string OperatorApiKey = "inventory-tests-operator-key";
 
     /// <summary>The catalogue's units of PROD-LIMITED; a test class that reserves them has a fixture of its own.</summary>
     public const int LimitedStock = 5;
 
-    protected override IReadOnlyList<ProbeQueue> ProbeQueues { get; } = [new(InventoryProbe, Topology.RoutingKeys.AnyInventoryEvent)];
+    protected override IReadOnlyList<ProbeQueue> ProbeQueues { get; } =
+    [
+        new(InventoryProbe, Topology.RoutingKeys.AnyInventoryEvent),
+        new(PriceProbe, Topology.RoutingKeys.ProductPriceChanged),
+    ];
+
+    protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
+    {
+        [OperatorAccess.ApiKeySetting] = OperatorApiKey,
+    };
 
     /// <summary>A paid order under a new order and correlation id, with its own e-mail address.</summary>
     public static PaymentSucceeded NewPayment(params OrderLine[] items)

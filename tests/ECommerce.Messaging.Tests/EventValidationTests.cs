@@ -33,4 +33,13 @@ public sealed class EventValidationTests
     [MemberData(nameof(Broken))]
     public void A_broken_event_names_the_field_at_fault(string description, OrderCreated broken, string problem) =>
         Assert.True(EventValidation.Problems(broken).Contains(problem), $"{description}: {string.Join("; ", EventValidation.Problems(broken))}");
+
+    [Fact]
+    public void A_negative_version_is_a_problem_and_version_zero_is_not()
+    {
+        var price = new ProductPriceChanged("PROD123", "Wireless Mouse", 29.99m, 0, DateTimeOffset.UtcNow);
+
+        Assert.Empty(EventValidation.Problems(price));
+        Assert.Equal(["version is negative"], EventValidation.Problems(price with { Version = -1 }));
+    }
 }

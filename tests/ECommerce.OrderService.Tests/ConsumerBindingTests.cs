@@ -13,6 +13,7 @@ public sealed class ConsumerBindingTests(OrderServiceFixture fixture) : IClassFi
         Assert.Equal(new Dictionary<string, string[]>
         {
             [Topology.Queues.OrderStatus] = [nameof(PaymentFailed), nameof(PaymentRefunded), nameof(PaymentSucceeded), nameof(ShipmentCreated), nameof(ShipmentFailed), nameof(StockInsufficient), nameof(StockReserved)],
+            [Topology.Queues.OrderCatalog] = [nameof(ProductPriceChanged)],
         }, eventsByQueue);
         Assert.Empty(problems);
     }

@@ -223,6 +223,18 @@ public sealed class HostileInputPropertyTests(OrderServiceFixture fixture) : ICl
                 return Paid(placed.GetProperty("orderId").GetGuid(), placed.GetProperty("correlationId").GetGuid());
             });
 
+    /// <summary>Broken price events; the good one creates a product of its own, so no price the other tests order at changes.</summary>
+    [Fact]
+    public Task Broken_price_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.OrderCatalog,
+            NewProductPrice(),
+            () => Task.FromResult(NewProductPrice()));
+
+    private static ProductPriceChanged NewProductPrice() =>
+        new($"PROD-H-{Guid.NewGuid():N}"[..20], "Hostile Input Lamp", 12.34m, 1, DateTimeOffset.UtcNow);
+
     private static PaymentSucceeded Paid(Guid orderId, Guid correlationId) =>
         new(orderId, correlationId, Guid.NewGuid(), 29.99m, "customer@example.com", [new OrderLine("PROD123", 1, 29.99m)], DateTimeOffset.UtcNow);
 }

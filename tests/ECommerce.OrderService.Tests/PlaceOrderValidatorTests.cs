@@ -5,7 +5,6 @@ namespace ECommerce.OrderService.Tests;
 /// <summary>The validator alone: the arithmetic of totals and the limits.</summary>
 public sealed class PlaceOrderValidatorTests
 {
-    private static readonly HashSet<string> Catalog = ["PROD123", "PROD456"];
     private static readonly OrdersOptions Limits = new();
 
     [Fact]
@@ -13,7 +12,7 @@ public sealed class PlaceOrderValidatorTests
     {
         var request = new PlaceOrderRequest("C1", "c@example.com", [new("PROD123", 3, 29.99m), new("PROD456", 2, 89.99m)], 269.95m);
 
-        Assert.Empty(PlaceOrderValidator.Validate(request, Catalog, Limits));
+        Assert.Empty(PlaceOrderValidator.Validate(request, Limits));
     }
 
     [Theory]
@@ -24,7 +23,7 @@ public sealed class PlaceOrderValidatorTests
     {
         var request = new PlaceOrderRequest("C1", "c@example.com", [new("PROD123", 3, 29.99m), new("PROD456", 2, 89.99m)], total);
 
-        Assert.Equal(["totalAmount"], PlaceOrderValidator.Validate(request, Catalog, Limits).Keys);
+        Assert.Equal(["totalAmount"], PlaceOrderValidator.Validate(request, Limits).Keys);
     }
 
     [Fact]
@@ -32,7 +31,7 @@ public sealed class PlaceOrderValidatorTests
     {
         var request = new PlaceOrderRequest("C1", "c@example.com", [new("PROD123", Limits.MaxQuantityPerItem + 1, 1m)], Limits.MaxQuantityPerItem + 1);
 
-        Assert.Contains("items[0].quantity", PlaceOrderValidator.Validate(request, Catalog, Limits).Keys);
+        Assert.Contains("items[0].quantity", PlaceOrderValidator.Validate(request, Limits).Keys);
     }
 
     [Theory]
@@ -43,6 +42,6 @@ public sealed class PlaceOrderValidatorTests
     {
         var request = new PlaceOrderRequest("C1", email, [new("PROD123", 1, 1m)], 1m);
 
-        Assert.Contains("customerEmail", PlaceOrderValidator.Validate(request, Catalog, Limits).Keys);
+        Assert.Contains("customerEmail", PlaceOrderValidator.Validate(request, Limits).Keys);
     }
 }

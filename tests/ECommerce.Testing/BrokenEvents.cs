@@ -20,12 +20,13 @@ public static class BrokenEvents
     private const int BrokenPerRound = 30;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task GoToTheErrorQueueAndLeaveNothingBehindAsync<TEntryPoint>(
+    public static async Task GoToTheErrorQueueAndLeaveNothingBehindAsync<TEntryPoint, TEvent>(
         ServiceFixture<TEntryPoint> fixture,
         string queue,
-        IOrderEvent template,
-        Func<Task<IOrderEvent>> goodEvent)
+        TEvent template,
+        Func<Task<TEvent>> goodEvent)
         where TEntryPoint : class
+        where TEvent : class
     {
         var valid = JsonSerializer.SerializeToNode(template, template.GetType(), Json)!.AsObject();
         var errorQueue = queue + "_error";
@@ -96,7 +97,8 @@ public static class BrokenEvents
             ["\"yesterday\"", "\"0001-01-01T00:00:00+00:00\"", Missing],
         JsonValueKind.String =>
             ["null", Missing, "\"\\u0000\"", "\"a\\ud800b\"", "\"\\u001b[2J\"", "\"" + new string('x', 5000) + "\"", "17"],
-        JsonValueKind.Number => ["-1", "100000000000000000", "\"lots\"", "[]"],
+        // 10^20: beyond an int, a long and an amount column alike.
+        JsonValueKind.Number => ["-1", "100000000000000000000", "\"lots\"", "[]"],
         JsonValueKind.Array => ["null", Missing, "[null]", "\"x\""],
         _ => [],
     };
@@ -123,7 +125,7 @@ public static class BrokenEvents
         return broken.ToJsonString().Replace($"\"{placeholder}\"", json, StringComparison.Ordinal);
     }
 
-    private static Task PublishAsync(IsolatedEnvironment environment, IOrderEvent template, string message, Guid messageId)
+    private static Task PublishAsync(IsolatedEnvironment environment, object template, string message, Guid messageId)
     {
         var envelope = $$"""{"messageId":"{{messageId}}","messageType":["{{MessageUrn.ForTypeString(template.GetType())}}"],"message":{{message}}}""";
         return environment.Admin.PublishAsync(

@@ -19,5 +19,6 @@ public sealed record PublishedEvent(string RoutingKey, JsonElement Envelope)
 
     public T Read<T>() => Message.Deserialize<T>(JsonSerializerOptions.Web)!;
 
-    public override string ToString() => $"{RoutingKey} {OrderId}";
+    // Not every event is about an order (a price change is not).
+    public override string ToString() => $"{RoutingKey} {(Message.TryGetProperty("orderId", out var orderId) ? orderId : Message)}";
 }

@@ -84,16 +84,19 @@ public abstract class ServiceFixture<TEntryPoint> : IAsyncLifetime
 
     /// <summary>
     /// Publishes an event onto ecommerce.events as the other services would (the concrete type,
-    /// so it gets its routing key). Returns the message id.
+    /// so it gets its routing key; the correlation id of one that has it). Returns the message id.
     /// </summary>
-    public async Task<Guid> PublishAsync(IOrderEvent integrationEvent, Guid? messageId = null)
+    public async Task<Guid> PublishAsync(object integrationEvent, Guid? messageId = null)
     {
         var id = messageId ?? NewId.NextGuid();
         var bus = Service.Services.GetRequiredService<IBus>();
         await bus.Publish(integrationEvent, integrationEvent.GetType(), context =>
         {
             context.MessageId = id;
-            context.CorrelationId = integrationEvent.CorrelationId;
+            if (integrationEvent is CorrelatedBy<Guid> correlated)
+            {
+                context.CorrelationId = correlated.CorrelationId;
+            }
         });
         return id;
     }

@@ -13,6 +13,12 @@ public sealed class Product
 
     public decimal UnitPrice { get; set; }
 
+    /// <summary>
+    /// How many times the price changed: the version of <c>ProductPriceChanged</c>, by which
+    /// readers of the price tell a newer event from an older one.
+    /// </summary>
+    public long PriceVersion { get; set; }
+
     public int OnHand { get; set; }
 
     public int Reserved { get; set; }

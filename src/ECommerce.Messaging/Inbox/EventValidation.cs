@@ -67,6 +67,9 @@ public static class EventValidation
             case int count when count < 0:
                 problems.Add($"{field} is negative");
                 break;
+            case long count when count < 0:
+                problems.Add($"{field} is negative");
+                break;
             case DateTimeOffset time when time == default:
                 problems.Add($"{field} is not set");
                 break;

@@ -1,6 +1,6 @@
-using ECommerce.Messaging;
 using System.Diagnostics;
 using System.Text.Json;
+using ECommerce.Messaging;
 using ECommerce.Messaging.Diagnostics;
 using ECommerce.OrderService.Catalog;
 using ECommerce.OrderService.Persistence;
@@ -51,9 +51,9 @@ public static class OrderEndpoints
 
     private static async Task<IResult> PlaceOrderAsync(
         HttpContext http,
-        ProductCatalog catalog,
         OrderPlacement placement,
         OrderAccess access,
+        UnknownProducts unknownProducts,
         IOptions<OrdersOptions> options,
         ILogger<OrderPlacement> logger,
         CancellationToken cancellationToken)
@@ -87,9 +87,10 @@ public static class OrderEndpoints
             return Invalid(bodyError!.Value.Field, bodyError.Value.Message);
         }
 
-        var errors = PlaceOrderValidator.Validate(request, await catalog.GetProductIdsAsync(cancellationToken), limits);
+        var errors = PlaceOrderValidator.Validate(request, limits);
         if (errors.Count > 0)
         {
+            await unknownProducts.AddToAsync(request, errors, cancellationToken);
             return TypedResults.ValidationProblem(errors, title: "The order is not valid.");
         }
 
@@ -113,6 +114,11 @@ public static class OrderEndpoints
                 http.Response.Headers[CorrelationIdHeader] = order.CorrelationId.ToString();
                 http.Response.Headers["Idempotent-Replayed"] = "true";
                 return TypedResults.Accepted($"/orders/{order.Id}", OrderAccepted.From(order, access));
+            case OrderPlacement.PricesDiffer(var priceErrors, var currentPrices):
+                return TypedResults.ValidationProblem(
+                    priceErrors,
+                    title: "The order is not priced as the catalog prices it.",
+                    extensions: new Dictionary<string, object?> { ["currentPrices"] = currentPrices });
             case OrderPlacement.KeyReusedWithOtherRequest:
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status409Conflict,

@@ -23,6 +23,13 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
 
     public sealed record KeyReusedWithOtherRequest(string IdempotencyKey) : Outcome;
 
+    /// <summary>
+    /// A line names a product the catalog does not have, or another price than the catalog's:
+    /// <paramref name="Errors"/> by field, <paramref name="CurrentPrices"/> the catalog's price by
+    /// the field of each line whose price differs. Nothing was stored.
+    /// </summary>
+    public sealed record PricesDiffer(IReadOnlyDictionary<string, string[]> Errors, IReadOnlyDictionary<string, decimal> CurrentPrices) : Outcome;
+
     public async Task<Outcome> PlaceAsync(PlaceOrderRequest request, Guid correlationId, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var requestHash = idempotencyKey is null ? null : HashOf(request);
@@ -58,14 +65,29 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
         // three INSERTs, COMMIT) and an idempotency key a read before them. A key that is already
         // taken inserts nothing (ON CONFLICT), and the earlier order answers. The columns are those
         // of OrdersDbContext's mapping; the items' JSON is the one EF Core reads back.
+        //
+        // The same statement prices the order: every line is compared with the products table (the
+        // catalog as the Inventory service last announced it) and, when one names an unknown product
+        // or another price, nothing is inserted and the statement answers every line with its
+        // current price instead. The check costs no round trip of its own, and reads the table every
+        // replica shares, so no replica prices from a copy older than the database's.
         var status = nameof(OrderStatus.Pending);
         var itemsJson = JsonSerializer.Serialize(order.Items);
+        var productIds = order.Items.Select(i => i.ProductId).ToArray();
+        var prices = order.Items.Select(i => i.UnitPrice).ToArray();
         // ToListAsync, not SingleAsync: composing would wrap the statement in a subquery, where
         // PostgreSQL refuses a WITH that writes.
-        var placedCount = await db.Database.SqlQuery<int>($"""
-            WITH placed AS (
+        var answer = await db.Database.SqlQuery<PlacementRow>($"""
+            WITH priced AS (
+                SELECT asked.line, asked.price, products.unit_price AS current_price
+                FROM unnest({productIds}::text[], {prices}::numeric[]) WITH ORDINALITY AS asked (product_id, price, line)
+                LEFT JOIN products ON products.id = asked.product_id),
+            refused AS (
+                SELECT EXISTS (SELECT 1 FROM priced WHERE current_price IS DISTINCT FROM price) AS refused),
+            placed AS (
                 INSERT INTO orders (id, correlation_id, trace_id, customer_id, customer_email, items, total_amount, status, idempotency_key, request_hash, created_at, updated_at)
-                VALUES ({order.Id}, {order.CorrelationId}, {order.TraceId}, {order.CustomerId}, {order.CustomerEmail}, {itemsJson}::jsonb, {order.TotalAmount}, {status}, {idempotencyKey}, {requestHash}, {now}, {now})
+                SELECT {order.Id}, {order.CorrelationId}, {order.TraceId}, {order.CustomerId}, {order.CustomerEmail}, {itemsJson}::jsonb, {order.TotalAmount}, {status}, {idempotencyKey}, {requestHash}, {now}, {now}
+                WHERE NOT (SELECT refused FROM refused)
                 ON CONFLICT (customer_id, idempotency_key) DO NOTHING
                 RETURNING id),
             step AS (
@@ -75,14 +97,24 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
                 INSERT INTO outbox_messages (message_id, message_type, routing_key, payload, correlation_id, producer, trace_parent, created_at, attempts)
                 SELECT {created.MessageId}, {created.MessageType}, {created.RoutingKey}, {created.Payload}::jsonb, {created.CorrelationId}, {created.Producer}, {created.TraceParent}, {created.CreatedAt}, 0
                 FROM placed)
-            SELECT count(*)::int AS "Value" FROM placed
+            SELECT NULL::int AS "Line", NULL::numeric AS "CurrentPrice" FROM placed
+            UNION ALL
+            SELECT line::int - 1, current_price FROM priced WHERE (SELECT refused FROM refused)
             """).ToListAsync(cancellationToken);
 
-        if (placedCount is not [1])
+        switch (answer)
         {
-            // The key was taken, by an earlier request or a concurrent one that committed first.
-            return await FindByKeyAsync(order.CustomerId, idempotencyKey!, requestHash!, cancellationToken)
-                ?? throw new InvalidOperationException("The idempotency key conflicted, but no order holds it.");
+            case [{ Line: null }]:
+                break;
+            case []:
+                // The key was taken, by an earlier request or a concurrent one that committed first.
+                return await FindByKeyAsync(order.CustomerId, idempotencyKey!, requestHash!, cancellationToken)
+                    ?? throw new InvalidOperationException("The idempotency key conflicted, but no order holds it.");
+            default:
+                // Refused for its prices. A retry of an order accepted before the price changed
+                // answers with that order, as any retry with its key does.
+                return (idempotencyKey is null ? null : await FindByKeyAsync(order.CustomerId, idempotencyKey, requestHash!, cancellationToken))
+                    ?? PriceCheck.Refusal(request, answer.OrderBy(row => row.Line).Select(row => row.CurrentPrice).ToList());
         }
 
         outbox.RowsCommitted(created);
@@ -106,4 +138,16 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
 
     private static string HashOf(PlaceOrderRequest request) =>
         Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request)));
+}
+
+/// <summary>
+/// One row of the placing statement's answer: one row with no line when the order was placed;
+/// when it was refused for its prices, one per line (0-based), with the catalog's price of its
+/// product, or none for an unknown product; no row when the idempotency key was taken.
+/// </summary>
+internal sealed class PlacementRow
+{
+    public int? Line { get; init; }
+
+    public decimal? CurrentPrice { get; init; }
 }

@@ -6,6 +6,8 @@ namespace ECommerce.OrderService.Orders;
 /// <summary>
 /// Checks a <see cref="PlaceOrderRequest"/> completely and reports every problem under the name
 /// of the field it concerns, in the JSON spelling the client used (<c>items[0].quantity</c>).
+/// Whether the products exist at the prices the lines name is the catalog's to say, and
+/// <see cref="OrderPlacement"/> asks it in the statement that stores the order.
 /// </summary>
 public static class PlaceOrderValidator
 {
@@ -13,7 +15,7 @@ public static class PlaceOrderValidator
     private const int MaxEmailLength = 254;
     private const int MaxProductIdLength = 64;
 
-    public static Dictionary<string, string[]> Validate(PlaceOrderRequest request, IReadOnlySet<string> knownProducts, OrdersOptions limits)
+    public static Dictionary<string, string[]> Validate(PlaceOrderRequest request, OrdersOptions limits)
     {
         var errors = new Dictionary<string, List<string>>();
         void Fail(string field, string message)
@@ -72,7 +74,7 @@ public static class PlaceOrderValidator
                 {
                     Fail($"{field}.productId", "The product id is required.");
                 }
-                else if (item.ProductId.Length > MaxProductIdLength || !knownProducts.Contains(item.ProductId))
+                else if (item.ProductId.Length > MaxProductIdLength)
                 {
                     Fail($"{field}.productId", $"Unknown product '{Truncate(item.ProductId)}'.");
                 }

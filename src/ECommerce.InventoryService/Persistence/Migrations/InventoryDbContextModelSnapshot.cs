@@ -39,6 +39,10 @@ namespace ECommerce.InventoryService.Persistence.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("on_hand");
 
+                    b.Property<long>("PriceVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("price_version");
+
                     b.Property<int>("Reserved")
                         .HasColumnType("integer")
                         .HasColumnName("reserved");
@@ -68,6 +72,7 @@ namespace ECommerce.InventoryService.Persistence.Migrations
                             Id = "PROD123",
                             Name = "Wireless Mouse",
                             OnHand = 10000000,
+                            PriceVersion = 0L,
                             Reserved = 0,
                             UnitPrice = 29.99m
                         },
@@ -76,6 +81,7 @@ namespace ECommerce.InventoryService.Persistence.Migrations
                             Id = "PROD456",
                             Name = "Mechanical Keyboard",
                             OnHand = 10000000,
+                            PriceVersion = 0L,
                             Reserved = 0,
                             UnitPrice = 89.99m
                         },
@@ -84,6 +90,7 @@ namespace ECommerce.InventoryService.Persistence.Migrations
                             Id = "PROD789",
                             Name = "USB-C Hub",
                             OnHand = 10000000,
+                            PriceVersion = 0L,
                             Reserved = 0,
                             UnitPrice = 49.99m
                         },
@@ -92,6 +99,7 @@ namespace ECommerce.InventoryService.Persistence.Migrations
                             Id = "PROD-LIMITED",
                             Name = "Limited Edition Headphones",
                             OnHand = 5,
+                            PriceVersion = 0L,
                             Reserved = 0,
                             UnitPrice = 199.99m
                         });

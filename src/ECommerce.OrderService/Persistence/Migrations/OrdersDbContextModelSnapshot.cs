@@ -141,6 +141,10 @@ namespace ECommerce.OrderService.Persistence.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<long>("PriceVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("price_version");
+
                     b.Property<decimal>("UnitPrice")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)")
@@ -156,24 +160,28 @@ namespace ECommerce.OrderService.Persistence.Migrations
                         {
                             Id = "PROD123",
                             Name = "Wireless Mouse",
+                            PriceVersion = 0L,
                             UnitPrice = 29.99m
                         },
                         new
                         {
                             Id = "PROD456",
                             Name = "Mechanical Keyboard",
+                            PriceVersion = 0L,
                             UnitPrice = 89.99m
                         },
                         new
                         {
                             Id = "PROD789",
                             Name = "USB-C Hub",
+                            PriceVersion = 0L,
                             UnitPrice = 49.99m
                         },
                         new
                         {
                             Id = "PROD-LIMITED",
                             Name = "Limited Edition Headphones",
+                            PriceVersion = 0L,
                             UnitPrice = 199.99m
                         });
                 });
