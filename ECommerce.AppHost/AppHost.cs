@@ -25,14 +25,17 @@ var operatorApiKey = builder.AddParameter(
 
 // The services of ShopServiceCatalog, each with its project and what it needs beyond the common wiring.
 builder.AddShopService<Projects.ECommerce_OrderService>(ShopServiceCatalog.Order, infrastructure)
+    .WithEnvironment("Operators__ApiKey", operatorApiKey)
     // The public entry point (POST /orders, GET /orders/{id}).
     .WithExternalHttpEndpoints();
-builder.AddShopService<Projects.ECommerce_PaymentService>(ShopServiceCatalog.Payment, infrastructure);
+builder.AddShopService<Projects.ECommerce_PaymentService>(ShopServiceCatalog.Payment, infrastructure)
+    .WithEnvironment("Operators__ApiKey", operatorApiKey);
 builder.AddShopService<Projects.ECommerce_InventoryService>(ShopServiceCatalog.Inventory, infrastructure)
     .WithEnvironment("Operators__ApiKey", operatorApiKey);
 builder.AddShopService<Projects.ECommerce_ShippingService>(ShopServiceCatalog.Shipping, infrastructure)
     .WithEnvironment("Operators__ApiKey", operatorApiKey);
-builder.AddShopService<Projects.ECommerce_NotificationService>(ShopServiceCatalog.Notification, infrastructure);
+builder.AddShopService<Projects.ECommerce_NotificationService>(ShopServiceCatalog.Notification, infrastructure)
+    .WithEnvironment("Operators__ApiKey", operatorApiKey);
 
 builder.EnsureEveryCatalogServiceIsAdded();
 builder.Build().Run();

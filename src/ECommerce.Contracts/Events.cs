@@ -98,3 +98,18 @@ public sealed record ShipmentFailed(
     int Attempts,
     string Reason,
     DateTimeOffset FailedAt) : IOrderEvent;
+
+/// <summary>
+/// An operator sent a parked message about the order back to its work queue (dead-letter API).
+/// <see cref="Round"/> counts the replays of that message, this one included.
+/// </summary>
+[MessageUrn("ecommerce:message-replayed:v1")]
+public sealed record MessageReplayed(
+    Guid OrderId,
+    Guid CorrelationId,
+    Guid MessageId,
+    string Service,
+    string ParkedIn,
+    int Round,
+    int Attempts,
+    DateTimeOffset ReplayedAt) : IOrderEvent;

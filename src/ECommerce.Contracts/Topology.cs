@@ -21,6 +21,7 @@ public static class Topology
         public const string StockInsufficient = "inventory.stock.insufficient";
         public const string ShipmentCreated = "shipping.shipment.created";
         public const string ShipmentFailed = "shipping.shipment.failed";
+        public const string MessageReplayed = "operations.message.replayed";
 
         // Bindings of more than one event: '*' matches one word, '#' zero or more.
         public const string AnyPaymentProcessed = "payment.processed.*";
@@ -56,6 +57,7 @@ public static class Topology
         new(typeof(StockInsufficient), RoutingKeys.StockInsufficient),
         new(typeof(ShipmentCreated), RoutingKeys.ShipmentCreated),
         new(typeof(ShipmentFailed), RoutingKeys.ShipmentFailed),
+        new(typeof(MessageReplayed), RoutingKeys.MessageReplayed),
     ];
 
     /// <summary>
@@ -77,7 +79,7 @@ public static class Topology
         // Shipping prepares a shipment when the order is paid and books the carrier only once the
         // stock is reserved, so an order that turns out to be short is never shipped.
         new(Queues.Shipping, [RoutingKeys.PaymentSucceeded, RoutingKeys.StockReserved, RoutingKeys.StockInsufficient]),
-        new(Queues.OrderStatus, [RoutingKeys.AnyPaymentProcessed, RoutingKeys.PaymentRefunded, RoutingKeys.AnyInventoryEvent, RoutingKeys.AnyShippingEvent]),
+        new(Queues.OrderStatus, [RoutingKeys.AnyPaymentProcessed, RoutingKeys.PaymentRefunded, RoutingKeys.AnyInventoryEvent, RoutingKeys.AnyShippingEvent, RoutingKeys.MessageReplayed]),
     ];
 
     public static string RoutingKeyOf(Type eventType) =>

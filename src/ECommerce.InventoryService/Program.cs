@@ -3,6 +3,7 @@ using ECommerce.InventoryService.Catalog;
 using ECommerce.InventoryService.Persistence;
 using ECommerce.InventoryService.Stock;
 using ECommerce.Messaging;
+using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,6 +20,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapCatalogEndpoints();
 app.MapReservationEndpoints();
+app.MapDeadLetterEndpoints();
 
 app.Run();
 

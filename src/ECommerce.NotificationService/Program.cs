@@ -1,5 +1,6 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging;
+using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Persistence;
 using ECommerce.NotificationService.Notifications;
 using ECommerce.NotificationService.Persistence;
@@ -24,6 +25,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapNotificationEndpoints();
+app.MapDeadLetterEndpoints();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging;
+using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Persistence;
 using ECommerce.OrderService.Catalog;
 using ECommerce.OrderService.Orders;
@@ -17,7 +18,8 @@ builder.AddMessaging<OrdersDbContext>("order-service", messaging => messaging
     .Consume<OrderProgressConsumer<StockReserved>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<StockInsufficient>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<ShipmentCreated>>(Topology.Queues.OrderStatus)
-    .Consume<OrderProgressConsumer<ShipmentFailed>>(Topology.Queues.OrderStatus));
+    .Consume<OrderProgressConsumer<ShipmentFailed>>(Topology.Queues.OrderStatus)
+    .Consume<OrderProgressConsumer<MessageReplayed>>(Topology.Queues.OrderStatus));
 builder.AddCatalog();
 builder.AddOrders();
 
@@ -25,6 +27,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapOrderEndpoints();
+app.MapDeadLetterEndpoints();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging;
+using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Persistence;
 using ECommerce.PaymentService.Payments;
 using ECommerce.PaymentService.Persistence;
@@ -19,6 +20,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapPaymentEndpoints();
+app.MapDeadLetterEndpoints();
 
 app.Run();
 

@@ -19,6 +19,8 @@ public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture)
         { "POST", "/dead-letters/replay", null },
         { "POST", "/dead-letters/replay", "guess" },
         { "POST", $"/dead-letters/{Guid.Empty}/replay", null },
+        { "GET", $"/dead-letters/{Guid.Empty}", null },
+        { "DELETE", $"/dead-letters/{Guid.Empty}?reason=cleanup", "guess" },
     };
 
     [Theory]
@@ -37,7 +39,7 @@ public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal(401, problem.GetProperty("status").GetInt32());
-        Assert.Equal("API key required", problem.GetProperty("title").GetString());
+        Assert.Equal("Operator credentials required", problem.GetProperty("title").GetString());
     }
 
     [Fact]

@@ -84,15 +84,16 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
             $"the shipment of order {orderId} to be {state}"))!;
 
     /// <summary>GET /dead-letters with the API key: what is parked in the final DLQ.</summary>
-    public async Task<IReadOnlyList<JsonElement>> DeadLettersAsync()
+    public async Task<IReadOnlyList<JsonElement>> DeadLettersAsync(string queue = Topology.Queues.ShippingFinalDeadLetter)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/dead-letters");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/dead-letters?queue={Uri.EscapeDataString(queue)}");
         request.Headers.Add(OperatorAccess.ApiKeyHeader, OperatorApiKey);
         using var response = await Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(Topology.Queues.ShippingFinalDeadLetter, body.GetProperty("queue").GetString());
-        return [.. body.GetProperty("messages").EnumerateArray()];
+        var messages = body.GetProperty("messages").EnumerateArray().ToList();
+        Assert.All(messages, message => Assert.Equal(queue, message.GetProperty("queue").GetString()));
+        return messages;
     }
 
     public async Task<IReadOnlyList<JsonElement>> DeadLettersOfAsync(Guid orderId) =>

@@ -17,6 +17,9 @@ public enum OrderStatus
 
     /// <summary>The payment was given back (timeline only: the order keeps its failure status).</summary>
     Refunded,
+
+    /// <summary>An operator sent a parked message of the order back to its queue (timeline only).</summary>
+    Replayed,
 }
 
 public static class OrderStatusProgress
@@ -30,7 +33,7 @@ public static class OrderStatusProgress
         OrderStatus.ShippingFailed => 25,
         OrderStatus.Shipped => 30,
         OrderStatus.PaymentFailed or OrderStatus.OutOfStock => 40,
-        OrderStatus.Refunded => -1,
+        OrderStatus.Refunded or OrderStatus.Replayed => -1,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
