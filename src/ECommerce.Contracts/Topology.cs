@@ -21,6 +21,8 @@ public static class Topology
         public const string StockInsufficient = "inventory.stock.insufficient";
         public const string ShipmentCreated = "shipping.shipment.created";
         public const string ShipmentFailed = "shipping.shipment.failed";
+        public const string ShipmentCancelled = "shipping.shipment.cancelled";
+        public const string StockReleased = "inventory.stock.released";
         public const string MessageReplayed = "operations.message.replayed";
 
         // Bindings of more than one event: '*' matches one word, '#' zero or more.
@@ -44,6 +46,7 @@ public static class Topology
         public const string OrderStatus = "order.service.status";
         public const string PaymentCompensation = "payment.service.compensation";
         public const string NotificationFulfilment = "notification.service.fulfilment";
+        public const string InventoryCompensation = "inventory.service.compensation";
     }
 
     /// <summary>Every event type with the routing key it is published with.</summary>
@@ -57,6 +60,8 @@ public static class Topology
         new(typeof(StockInsufficient), RoutingKeys.StockInsufficient),
         new(typeof(ShipmentCreated), RoutingKeys.ShipmentCreated),
         new(typeof(ShipmentFailed), RoutingKeys.ShipmentFailed),
+        new(typeof(ShipmentCancelled), RoutingKeys.ShipmentCancelled),
+        new(typeof(StockReleased), RoutingKeys.StockReleased),
         new(typeof(MessageReplayed), RoutingKeys.MessageReplayed),
     ];
 
@@ -70,12 +75,14 @@ public static class Topology
     public static IReadOnlyList<QueueBinding> ConsumerQueues { get; } =
     [
         new(Queues.PaymentOrderCreated, [RoutingKeys.OrderCreated]),
-        // A parked shipment is not refunded: it waits in the final DLQ to be inspected and replayed.
-        new(Queues.PaymentCompensation, [RoutingKeys.StockInsufficient]),
+        // A parked shipment is refunded only once it is cancelled (parked too long, or by an
+        // operator): until then it waits in the final DLQ to be inspected and replayed.
+        new(Queues.PaymentCompensation, [RoutingKeys.StockInsufficient, RoutingKeys.ShipmentCancelled]),
         new(Queues.NotificationOrderCreated, [RoutingKeys.OrderCreated]),
         new(Queues.NotificationPaymentProcessed, [RoutingKeys.AnyPaymentProcessed]),
         new(Queues.NotificationFulfilment, [RoutingKeys.StockInsufficient, RoutingKeys.AnyShipmentOutcome, RoutingKeys.PaymentRefunded]),
         new(Queues.InventoryPaymentSucceeded, [RoutingKeys.PaymentSucceeded]),
+        new(Queues.InventoryCompensation, [RoutingKeys.ShipmentCancelled]),
         // Shipping prepares a shipment when the order is paid and books the carrier only once the
         // stock is reserved, so an order that turns out to be short is never shipped.
         new(Queues.Shipping, [RoutingKeys.PaymentSucceeded, RoutingKeys.StockReserved, RoutingKeys.StockInsufficient]),

@@ -12,7 +12,8 @@ builder.AddServiceDefaults();
 builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
 builder.AddMessaging<InventoryDbContext>("inventory-service", messaging => messaging
     .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
-    .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded));
+    .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded)
+    .Consume<ShipmentCancelledConsumer>(Topology.Queues.InventoryCompensation));
 builder.AddStockReservations();
 
 var app = builder.Build();

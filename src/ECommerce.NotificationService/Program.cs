@@ -17,6 +17,7 @@ builder.AddMessaging<NotificationsDbContext>("notification-service", messaging =
     .Consume<NotificationConsumer<StockInsufficient>>(Topology.Queues.NotificationFulfilment)
     .Consume<NotificationConsumer<ShipmentCreated>>(Topology.Queues.NotificationFulfilment)
     .Consume<NotificationConsumer<ShipmentFailed>>(Topology.Queues.NotificationFulfilment)
+    .Consume<NotificationConsumer<ShipmentCancelled>>(Topology.Queues.NotificationFulfilment)
     .Consume<NotificationConsumer<PaymentRefunded>>(Topology.Queues.NotificationFulfilment)
     .InsertSetWise<Notification>());
 builder.AddNotifications();

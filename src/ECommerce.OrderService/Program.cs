@@ -19,6 +19,8 @@ builder.AddMessaging<OrdersDbContext>("order-service", messaging => messaging
     .Consume<OrderProgressConsumer<StockInsufficient>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<ShipmentCreated>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<ShipmentFailed>>(Topology.Queues.OrderStatus)
+    .Consume<OrderProgressConsumer<ShipmentCancelled>>(Topology.Queues.OrderStatus)
+    .Consume<OrderProgressConsumer<StockReleased>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<MessageReplayed>>(Topology.Queues.OrderStatus));
 builder.AddCatalog();
 builder.AddOrders();

@@ -13,6 +13,7 @@ builder.AddMessaging<PaymentsDbContext>("payment-service", messaging => messagin
     .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<OrderCreatedConsumer>(Topology.Queues.PaymentOrderCreated)
     .Consume<StockInsufficientConsumer>(Topology.Queues.PaymentCompensation)
+    .Consume<ShipmentCancelledConsumer>(Topology.Queues.PaymentCompensation)
     .InsertSetWise<Payment>());
 builder.AddPayments();
 

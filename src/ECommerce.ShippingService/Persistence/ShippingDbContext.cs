@@ -22,6 +22,11 @@ public sealed class ShippingDbContext(DbContextOptions<ShippingDbContext> option
             shipment.Property(s => s.State).HasConversion<string>().HasMaxLength(32);
             shipment.Property(s => s.Carrier).HasMaxLength(64);
             shipment.Property(s => s.TrackingNumber).HasMaxLength(64);
+            shipment.Property(s => s.CompensationReason).HasMaxLength(500);
+
+            // The compensation sweep looks for failed shipments parked since before a time; the
+            // filter keeps every other shipment (nearly all of them) out of the index.
+            shipment.HasIndex(s => s.FailedAt).HasFilter("state = 'Failed'");
 
             // The items are only ever read with their shipment: one jsonb column, no join.
             shipment.Property(s => s.Items)
