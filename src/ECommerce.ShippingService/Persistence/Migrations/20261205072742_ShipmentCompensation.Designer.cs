@@ -213,7 +213,7 @@ namespace ECommerce.ShippingService.Persistence.Migrations
 
                     b.HasIndex("FailedAt")
                         .HasDatabaseName("ix_shipments_failed_at")
-                        .HasFilter("state = 'Failed'");
+                        .HasFilter("failed_at IS NOT NULL");
 
                     b.HasIndex("OrderId")
                         .IsUnique()

@@ -34,7 +34,7 @@ namespace ECommerce.ShippingService.Persistence.Migrations
                 name: "ix_shipments_failed_at",
                 table: "shipments",
                 column: "failed_at",
-                filter: "state = 'Failed'");
+                filter: "failed_at IS NOT NULL");
 
             // Shipments parked before this version: their wait before compensation starts now.
             migrationBuilder.Sql("UPDATE shipments SET failed_at = now() WHERE state = 'Failed' AND failed_at IS NULL");
