@@ -60,7 +60,7 @@ public static class DeadLetterHeaders
     internal const string FaultTimestamp = "MT-Fault-Timestamp";
     internal const string FaultRetryCount = "MT-Fault-RetryCount";
     internal const string FaultPrefix = "MT-Fault-";
-    internal const string Reason = "MT-Reason";
+    internal const string FaultReason = "MT-Reason";
 }
 
 /// <summary>

@@ -40,12 +40,11 @@ public sealed class DeadLetterQueue(IConnection connection, TimeProvider clock)
         var letters = new List<DeadLetter>();
         foreach (var queue in queues)
         {
-            var acted = await ProcessAsync(queue, (letter, _) =>
+            await ProcessAsync(queue, (letter, _) =>
             {
                 letters.Add(letter);
                 return Task.FromResult(LetterAction.Keep);
             }, cancellationToken);
-            Debug.Assert(acted.Count == 0, "Listing acts on nothing.");
         }
 
         return letters;
@@ -175,7 +174,7 @@ public sealed class DeadLetterQueue(IConnection connection, TimeProvider clock)
 
     /// <summary>Headers that describe the current round only: the delayed retry's and MassTransit's fault headers.</summary>
     private static bool IsRoundHeader(string name) =>
-        name is DelayedRetryHeaders.Attempt or DelayedRetryHeaders.LastError or DelayedRetryHeaders.LastErrorType or DelayedRetryHeaders.FailedAt or DeadLetterHeaders.Reason
+        name is DelayedRetryHeaders.Attempt or DelayedRetryHeaders.LastError or DelayedRetryHeaders.LastErrorType or DelayedRetryHeaders.FailedAt or DeadLetterHeaders.FaultReason
         || name.StartsWith(DeadLetterHeaders.FaultPrefix, StringComparison.Ordinal);
 
     internal static DeadLetter Describe(ParkedQueue queue, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body)
