@@ -22,4 +22,16 @@ public sealed class HostileInputPropertyTests(InventoryServiceFixture fixture) :
             Topology.Queues.InventoryPaymentSucceeded,
             InventoryServiceFixture.NewPayment(new OrderLine("PROD123", 1, 29.99m)),
             () => Task.FromResult<IOrderEvent>(InventoryServiceFixture.NewPayment(new OrderLine("PROD123", 1, 29.99m))));
+
+    [Fact]
+    public Task Broken_shipment_cancelled_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.InventoryCompensation,
+            Cancellation(),
+            () => Task.FromResult<IOrderEvent>(Cancellation()));
+
+    /// <summary>Of an order without a reservation: the good one is handled and releases nothing.</summary>
+    private static ShipmentCancelled Cancellation() =>
+        new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "customer@example.com", "Cancelled by an operator: carrier gone", DateTimeOffset.UtcNow);
 }
