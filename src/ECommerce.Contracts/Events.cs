@@ -112,3 +112,44 @@ public sealed record ProductPriceChanged(
     decimal UnitPrice,
     long Version,
     DateTimeOffset ChangedAt);
+
+/// <summary>
+/// An operator sent a parked message about the order back to its work queue (dead-letter API).
+/// <see cref="Round"/> counts the replays of that message, this one included.
+/// </summary>
+[MessageUrn("ecommerce:message-replayed:v1")]
+public sealed record MessageReplayed(
+    Guid OrderId,
+    Guid CorrelationId,
+    Guid MessageId,
+    string Service,
+    string ParkedIn,
+    int Round,
+    int Attempts,
+    DateTimeOffset ReplayedAt) : IOrderEvent;
+
+/// <summary>
+/// The shipment will never be booked: it was parked in the final DLQ for too long, or an operator
+/// cancelled it. Inventory releases its stock and Payment refunds it in answer.
+/// </summary>
+[MessageUrn("ecommerce:shipment-cancelled:v1")]
+public sealed record ShipmentCancelled(
+    Guid OrderId,
+    Guid CorrelationId,
+    Guid ShipmentId,
+    string CustomerEmail,
+    string Reason,
+    DateTimeOffset CancelledAt) : IOrderEvent;
+
+/// <summary>Units of one product.</summary>
+public sealed record StockQuantity(string ProductId, int Quantity);
+
+/// <summary>The stock reserved for the order was given back (its shipment was cancelled).</summary>
+[MessageUrn("ecommerce:stock-released:v1")]
+public sealed record StockReleased(
+    Guid OrderId,
+    Guid CorrelationId,
+    Guid ReservationId,
+    IReadOnlyList<StockQuantity> Lines,
+    string Reason,
+    DateTimeOffset ReleasedAt) : IOrderEvent;

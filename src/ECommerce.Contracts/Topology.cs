@@ -21,6 +21,9 @@ public static class Topology
         public const string StockInsufficient = "inventory.stock.insufficient";
         public const string ShipmentCreated = "shipping.shipment.created";
         public const string ShipmentFailed = "shipping.shipment.failed";
+        public const string ShipmentCancelled = "shipping.shipment.cancelled";
+        public const string StockReleased = "inventory.stock.released";
+        public const string MessageReplayed = "operations.message.replayed";
 
         // Its own area, "catalog", rather than "inventory": order.service.status is bound with
         // inventory.# and has no consumer for prices.
@@ -51,6 +54,7 @@ public static class Topology
         public const string NotificationFulfilment = "notification.service.fulfilment";
         public const string OrderCatalog = "order.service.catalog";
         public const string InventoryQuotes = "inventory.service.quotes";
+        public const string InventoryCompensation = "inventory.service.compensation";
     }
 
     /// <summary>Every event type, and every request type, with the routing key it is published with.</summary>
@@ -66,6 +70,9 @@ public static class Topology
         new(typeof(ShipmentFailed), RoutingKeys.ShipmentFailed),
         new(typeof(ProductPriceChanged), RoutingKeys.ProductPriceChanged),
         new(typeof(QuoteRequested), RoutingKeys.QuoteRequested),
+        new(typeof(ShipmentCancelled), RoutingKeys.ShipmentCancelled),
+        new(typeof(StockReleased), RoutingKeys.StockReleased),
+        new(typeof(MessageReplayed), RoutingKeys.MessageReplayed),
     ];
 
     /// <summary>
@@ -78,18 +85,20 @@ public static class Topology
     public static IReadOnlyList<QueueBinding> ConsumerQueues { get; } =
     [
         new(Queues.PaymentOrderCreated, [RoutingKeys.OrderCreated]),
-        // A parked shipment is not refunded: it waits in the final DLQ to be inspected and replayed.
-        new(Queues.PaymentCompensation, [RoutingKeys.StockInsufficient]),
+        // A parked shipment is refunded only once it is cancelled (parked too long, or by an
+        // operator): until then it waits in the final DLQ to be inspected and replayed.
+        new(Queues.PaymentCompensation, [RoutingKeys.StockInsufficient, RoutingKeys.ShipmentCancelled]),
         new(Queues.NotificationOrderCreated, [RoutingKeys.OrderCreated]),
         new(Queues.NotificationPaymentProcessed, [RoutingKeys.AnyPaymentProcessed]),
         new(Queues.NotificationFulfilment, [RoutingKeys.StockInsufficient, RoutingKeys.AnyShipmentOutcome, RoutingKeys.PaymentRefunded]),
         new(Queues.InventoryPaymentSucceeded, [RoutingKeys.PaymentSucceeded]),
+        new(Queues.InventoryCompensation, [RoutingKeys.ShipmentCancelled]),
         // Shipping prepares a shipment when the order is paid and books the carrier only once the
         // stock is reserved, so an order that turns out to be short is never shipped.
         new(Queues.Shipping, [RoutingKeys.PaymentSucceeded, RoutingKeys.StockReserved, RoutingKeys.StockInsufficient]),
         // Quote requests: answered to the asker's own queue, never through the exchange.
         new(Queues.InventoryQuotes, [RoutingKeys.QuoteRequested]),
-        new(Queues.OrderStatus, [RoutingKeys.AnyPaymentProcessed, RoutingKeys.PaymentRefunded, RoutingKeys.AnyInventoryEvent, RoutingKeys.AnyShippingEvent]),
+        new(Queues.OrderStatus, [RoutingKeys.AnyPaymentProcessed, RoutingKeys.PaymentRefunded, RoutingKeys.AnyInventoryEvent, RoutingKeys.AnyShippingEvent, RoutingKeys.MessageReplayed]),
         // The Order service's copy of the catalog's prices, which POST /orders checks every line against.
         new(Queues.OrderCatalog, [RoutingKeys.ProductPriceChanged]),
     ];

@@ -4,6 +4,7 @@ using ECommerce.InventoryService.Persistence;
 using ECommerce.InventoryService.Quotes;
 using ECommerce.InventoryService.Stock;
 using ECommerce.Messaging;
+using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -13,7 +14,8 @@ builder.AddServiceDatabase<InventoryDbContext>("inventorydb");
 builder.AddMessaging<InventoryDbContext>("inventory-service", messaging => messaging
     .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<PaymentSucceededConsumer>(Topology.Queues.InventoryPaymentSucceeded)
-    .Consume<QuoteResponder>(Topology.Queues.InventoryQuotes));
+    .Consume<QuoteResponder>(Topology.Queues.InventoryQuotes)
+    .Consume<ShipmentCancelledConsumer>(Topology.Queues.InventoryCompensation));
 builder.AddCatalog();
 builder.AddStockReservations();
 
@@ -22,6 +24,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapCatalogEndpoints();
 app.MapReservationEndpoints();
+app.MapDeadLetterEndpoints();
 
 app.Run();
 

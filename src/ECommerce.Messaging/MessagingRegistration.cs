@@ -87,6 +87,9 @@ public static class MessagingRegistration
 
         builder.Services.AddSingleton(retryPolicies);
         builder.Services.TryAddTimeProvider();
+        builder.Services.AddSingleton(ParkedQueuesOf(declarations));
+        builder.Services.AddSingleton<DeadLetters.DeadLetterQueue>();
+        builder.Services.AddScoped<DeadLetters.IReplayAnnouncer, DeadLetters.ReplayAnnouncer<TDbContext>>();
 
         builder.Services.AddMassTransit(bus =>
         {
@@ -138,6 +141,15 @@ public static class MessagingRegistration
         services.AddScoped<Inbox.IConsumeCommitWriter>(provider => provider.GetRequiredService<TWriter>());
         return services;
     }
+
+    /// <summary>Where the service's messages can be parked: each consumed queue's final DLQ, if it has one, and its error queue.</summary>
+    private static DeadLetters.ParkedQueues ParkedQueuesOf(MessagingBuilder declarations) => new(
+        declarations.Endpoints
+            .SelectMany(endpoint => (endpoint.DelayedRetry is { } retry
+                    ? new[] { new DeadLetters.ParkedQueue(retry.FinalDeadLetterQueue, endpoint.Binding.Queue) }
+                    : [])
+                .Append(new DeadLetters.ParkedQueue(endpoint.Binding.Queue + DeadLetters.ParkedQueues.ErrorQueueSuffix, endpoint.Binding.Queue)))
+            .ToList());
 
     private static void TryAddTimeProvider(this IServiceCollection services)
     {

@@ -1,5 +1,6 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging;
+using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Persistence;
 using ECommerce.NotificationService.Notifications;
 using ECommerce.NotificationService.Persistence;
@@ -16,6 +17,7 @@ builder.AddMessaging<NotificationsDbContext>("notification-service", messaging =
     .Consume<NotificationConsumer<StockInsufficient>>(Topology.Queues.NotificationFulfilment)
     .Consume<NotificationConsumer<ShipmentCreated>>(Topology.Queues.NotificationFulfilment)
     .Consume<NotificationConsumer<ShipmentFailed>>(Topology.Queues.NotificationFulfilment)
+    .Consume<NotificationConsumer<ShipmentCancelled>>(Topology.Queues.NotificationFulfilment)
     .Consume<NotificationConsumer<PaymentRefunded>>(Topology.Queues.NotificationFulfilment)
     .InsertSetWise<Notification>());
 builder.AddNotifications();
@@ -24,6 +26,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapNotificationEndpoints();
+app.MapDeadLetterEndpoints();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging;
+using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Persistence;
 using ECommerce.OrderService.Catalog;
 using ECommerce.OrderService.Orders;
@@ -19,7 +20,11 @@ builder.AddMessaging<OrdersDbContext>("order-service", messaging => messaging
     .Consume<OrderProgressConsumer<StockInsufficient>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<ShipmentCreated>>(Topology.Queues.OrderStatus)
     .Consume<OrderProgressConsumer<ShipmentFailed>>(Topology.Queues.OrderStatus)
+    .Consume<OrderProgressConsumer<ShipmentCancelled>>(Topology.Queues.OrderStatus)
+    .Consume<OrderProgressConsumer<StockReleased>>(Topology.Queues.OrderStatus)
+    .Consume<OrderProgressConsumer<MessageReplayed>>(Topology.Queues.OrderStatus)
     .Consume<ProductPriceChangedConsumer>(Topology.Queues.OrderCatalog));
+
 builder.AddCatalog();
 builder.AddOrders();
 builder.AddQuotes();
@@ -29,6 +34,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapOrderEndpoints();
 app.MapQuoteEndpoints();
+app.MapDeadLetterEndpoints();
 
 app.Run();
 

@@ -1,5 +1,6 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging;
+using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Persistence;
 using ECommerce.PaymentService.Payments;
 using ECommerce.PaymentService.Persistence;
@@ -12,6 +13,7 @@ builder.AddMessaging<PaymentsDbContext>("payment-service", messaging => messagin
     .Tag<IOrderEvent>("order.id", "OrderId", orderEvent => orderEvent.OrderId)
     .Consume<OrderCreatedConsumer>(Topology.Queues.PaymentOrderCreated)
     .Consume<StockInsufficientConsumer>(Topology.Queues.PaymentCompensation)
+    .Consume<ShipmentCancelledConsumer>(Topology.Queues.PaymentCompensation)
     .InsertSetWise<Payment>());
 builder.AddPayments();
 
@@ -19,6 +21,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapPaymentEndpoints();
+app.MapDeadLetterEndpoints();
 
 app.Run();
 

@@ -27,7 +27,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapShipmentEndpoints();
-app.MapDeadLetterEndpoints(Topology.Queues.ShippingFinalDeadLetter, Topology.Queues.Shipping);
+app.MapDeadLetterEndpoints();
 
 app.Run();
 

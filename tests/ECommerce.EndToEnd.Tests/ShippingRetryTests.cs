@@ -67,9 +67,73 @@ public sealed class ShippingRetryTests(ShopSystem shop) : IClassFixture<ShopSyst
         Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
         Assert.Equal(1, (await replayed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("replayed").GetInt32());
 
-        await shop.WaitForOrderAsync(orderId, "Shipped");
+        var order = await shop.WaitForOrderAsync(orderId, "Shipped");
         Assert.Equal("Shipped", (await shop.GetOrNullAsync(shop.Shipping, $"/shipments/{orderId}"))?.GetProperty("state").GetString());
         Assert.Empty(await ParkedForAsync(orderId));
+
+        // The timeline shows the replay, between the failure and the shipment.
+        var statuses = (await Eventually.UntilAsync(
+            () => shop.Orders.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
+            o => o.GetProperty("timeline").EnumerateArray().Any(s => s.GetProperty("status").GetString() == "Replayed"),
+            $"the replay of order {orderId} in its timeline")).GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("status").GetString()).ToList();
+        Assert.Equal(1, statuses.Count(s => s == "Replayed"));
+        Assert.True(statuses.IndexOf("ShippingFailed") < statuses.IndexOf("Replayed"), string.Join(", ", statuses));
+        var replayStep = (await shop.Orders.GetFromJsonAsync<JsonElement>($"/orders/{orderId}")).GetProperty("timeline").EnumerateArray()
+            .Single(s => s.GetProperty("status").GetString() == "Replayed");
+        Assert.Contains(messageId.ToString(), replayStep.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Shipped", order.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_parked_order_cancelled_by_an_operator_releases_its_stock_is_refunded_and_told_once_and_can_no_longer_be_replayed()
+    {
+        var stockBefore = await ReservedAsync("PROD789");
+        var (orderId, _) = await shop.PlaceOrderAsync(new
+        {
+            customerId = "CUST123",
+            customerEmail = "gone+carrier-down@example.com",
+            items = new[] { new { productId = "PROD789", quantity = 2, price = 49.99m } },
+            totalAmount = 99.98m,
+        });
+        await shop.WaitForOrderAsync(orderId, "ShippingFailed");
+        var messageId = (await Eventually.UntilAsync(() => ParkedForAsync(orderId), letters => letters.Count == 1, $"order {orderId} in the final DLQ"))[0].GetProperty("messageId").GetGuid();
+        Assert.Equal(stockBefore + 2, await ReservedAsync("PROD789"));
+
+        using var cancel = new HttpRequestMessage(HttpMethod.Post, $"/shipments/{orderId}/cancel") { Content = JsonContent.Create(new { reason = "carrier out of business" }) };
+        cancel.Headers.Add("X-Api-Key", ShopSystem.OperatorApiKey);
+        using var cancelled = await shop.Shipping.SendAsync(cancel);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+
+        await shop.WaitForOrderAsync(orderId, "Cancelled");
+        await shop.WaitForNotificationsAsync(orderId, "ShipmentCancelled", "Refund");
+        var timeline = (await Eventually.UntilAsync(
+            () => shop.Orders.GetFromJsonAsync<JsonElement>($"/orders/{orderId}"),
+            o => o.GetProperty("timeline").EnumerateArray().Count(s => s.GetProperty("status").GetString() is "Cancelled" or "StockReleased" or "Refunded") == 3,
+            $"the compensation of order {orderId} in its timeline")).GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Contains(timeline, s => s.GetProperty("status").GetString() == "Refunded" && s.GetProperty("detail").GetString()!.Contains("carrier out of business", StringComparison.Ordinal));
+        Assert.Contains(timeline, s => s.GetProperty("status").GetString() == "StockReleased" && s.GetProperty("detail").GetString()!.Contains("2 x PROD789", StringComparison.Ordinal));
+        Assert.Equal(stockBefore, await ReservedAsync("PROD789"));
+        Assert.Equal("Refunded", (await shop.GetOrNullAsync(shop.Payments, $"/payments/{orderId}"))?.GetProperty("status").GetString());
+        Assert.NotEqual(JsonValueKind.Null, (await shop.GetOrNullAsync(shop.Inventory, $"/reservations/{orderId}"))?.GetProperty("releasedAt").ValueKind);
+
+        using var replay = new HttpRequestMessage(HttpMethod.Post, $"/dead-letters/{messageId}/replay");
+        replay.Headers.Add("X-Api-Key", ShopSystem.OperatorApiKey);
+        using var refused = await shop.Shipping.SendAsync(replay);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Single(await ParkedForAsync(orderId));
+
+        // Once each: one cancellation notice and one refund, and the order stays cancelled.
+        var kinds = await shop.NotificationKindsAsync(orderId);
+        Assert.Equal(1, kinds.Count(k => k == "ShipmentCancelled"));
+        Assert.Equal(1, kinds.Count(k => k == "Refund"));
+        Assert.Equal("Cancelled", (await shop.Orders.GetFromJsonAsync<JsonElement>($"/orders/{orderId}")).GetProperty("status").GetString());
+    }
+
+    private async Task<int> ReservedAsync(string productId)
+    {
+        var products = await shop.Inventory.GetFromJsonAsync<JsonElement>("/products");
+        return products.EnumerateArray().Single(p => p.GetProperty("id").GetString() == productId).GetProperty("reserved").GetInt32();
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class ConsumerBindingTests(InventoryServiceFixture fixture) : ICla
         Assert.Equal(new Dictionary<string, string[]>
         {
             [Topology.Queues.InventoryPaymentSucceeded] = [nameof(PaymentSucceeded)],
+            [Topology.Queues.InventoryCompensation] = [nameof(ShipmentCancelled)],
         }, eventsByQueue);
         Assert.Empty(problems);
     }

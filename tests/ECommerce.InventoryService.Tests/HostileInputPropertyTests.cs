@@ -92,4 +92,16 @@ public sealed class HostileInputPropertyTests(InventoryServiceFixture fixture) :
         fixture.InDatabaseAsync(async db => (
             (await db.Products.AsNoTracking().ToListAsync()).ToDictionary(p => p.Id, p => (p.UnitPrice, p.PriceVersion)),
             await db.Set<OutboxMessage>().CountAsync()));
+
+    [Fact]
+    public Task Broken_shipment_cancelled_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.InventoryCompensation,
+            Cancellation(),
+            () => Task.FromResult<IOrderEvent>(Cancellation()));
+
+    /// <summary>Of an order without a reservation: the good one is handled and releases nothing.</summary>
+    private static ShipmentCancelled Cancellation() =>
+        new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "customer@example.com", "Cancelled by an operator: carrier gone", DateTimeOffset.UtcNow);
 }

@@ -14,7 +14,7 @@ public sealed class ConsumerBindingTests(NotificationServiceFixture fixture) : I
         {
             [Topology.Queues.NotificationOrderCreated] = [nameof(OrderCreated)],
             [Topology.Queues.NotificationPaymentProcessed] = [nameof(PaymentFailed), nameof(PaymentSucceeded)],
-            [Topology.Queues.NotificationFulfilment] = [nameof(PaymentRefunded), nameof(ShipmentCreated), nameof(ShipmentFailed), nameof(StockInsufficient)],
+            [Topology.Queues.NotificationFulfilment] = [nameof(PaymentRefunded), nameof(ShipmentCancelled), nameof(ShipmentCreated), nameof(ShipmentFailed), nameof(StockInsufficient)],
         }, eventsByQueue);
         Assert.Empty(problems);
     }

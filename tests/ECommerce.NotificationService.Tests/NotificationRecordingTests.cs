@@ -20,6 +20,7 @@ public sealed class NotificationRecordingTests(NotificationServiceFixture fixtur
         { nameof(ShipmentCreated), "ShipmentDispatched", "Your order {0} has shipped", "Tracking number: TRK123" },
         { nameof(ShipmentFailed), "ShipmentFailed", "We could not ship your order {0}", "after 3 attempts (Carrier unavailable)" },
         { nameof(PaymentRefunded), "Refund", "Refund for order {0}", "We refunded 29.99" },
+        { nameof(ShipmentCancelled), "ShipmentCancelled", "Your order {0} is cancelled", "Your payment will be refunded in full" },
     };
 
     [Theory]
@@ -47,6 +48,7 @@ public sealed class NotificationRecordingTests(NotificationServiceFixture fixtur
     [InlineData(nameof(OrderCreated), "notification.service.order.created")]
     [InlineData(nameof(PaymentSucceeded), "notification.service.payment.processed")]
     [InlineData(nameof(ShipmentCreated), "notification.service.fulfilment")]
+    [InlineData(nameof(ShipmentCancelled), "notification.service.fulfilment")]
     public async Task The_same_message_delivered_twice_records_one_notification(string eventName, string queue)
     {
         var (orderId, correlationId, email) = NewOrder();
@@ -115,6 +117,7 @@ public sealed class NotificationRecordingTests(NotificationServiceFixture fixtur
             nameof(ShipmentCreated) => new ShipmentCreated(orderId, correlationId, Guid.NewGuid(), email, "SimShip", "TRK123", 1, now),
             nameof(ShipmentFailed) => new ShipmentFailed(orderId, correlationId, email, 3, "Carrier unavailable", now),
             nameof(PaymentRefunded) => new PaymentRefunded(orderId, correlationId, Guid.NewGuid(), 29.99m, email, "Out of stock", now),
+            nameof(ShipmentCancelled) => new ShipmentCancelled(orderId, correlationId, Guid.NewGuid(), email, "Cancelled by an operator: carrier gone", now),
             _ => throw new ArgumentOutOfRangeException(nameof(eventName), eventName, null),
         };
     }

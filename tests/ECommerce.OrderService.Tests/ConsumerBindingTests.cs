@@ -12,7 +12,7 @@ public sealed class ConsumerBindingTests(OrderServiceFixture fixture) : IClassFi
 
         Assert.Equal(new Dictionary<string, string[]>
         {
-            [Topology.Queues.OrderStatus] = [nameof(PaymentFailed), nameof(PaymentRefunded), nameof(PaymentSucceeded), nameof(ShipmentCreated), nameof(ShipmentFailed), nameof(StockInsufficient), nameof(StockReserved)],
+            [Topology.Queues.OrderStatus] = [nameof(MessageReplayed), nameof(PaymentFailed), nameof(PaymentRefunded), nameof(PaymentSucceeded), nameof(ShipmentCancelled), nameof(ShipmentCreated), nameof(ShipmentFailed), nameof(StockInsufficient), nameof(StockReleased), nameof(StockReserved)],
             [Topology.Queues.OrderCatalog] = [nameof(ProductPriceChanged)],
         }, eventsByQueue);
         Assert.Empty(problems);

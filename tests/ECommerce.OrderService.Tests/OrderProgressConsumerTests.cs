@@ -62,6 +62,25 @@ public sealed class OrderProgressConsumerTests(OrderServiceFixture fixture) : IC
     }
 
     [Fact]
+    public async Task A_replay_of_a_parked_message_is_a_timeline_step_that_keeps_the_status()
+    {
+        var (orderId, correlationId) = await PlaceAsync();
+        var now = DateTimeOffset.UtcNow;
+        var parkedMessageId = Guid.NewGuid();
+        await fixture.PublishAsync(new ShipmentFailed(orderId, correlationId, "customer@example.com", 3, "Carrier unavailable", now));
+        await WaitForStatusAsync(orderId, "ShippingFailed");
+
+        await fixture.PublishAsync(new MessageReplayed(orderId, correlationId, parkedMessageId, "shipping-service", "shipping.service.final.dlq", 1, 3, now.AddSeconds(1)));
+
+        var order = await WaitForTimelineAsync(orderId, 3);
+        Assert.Equal("ShippingFailed", order.GetProperty("status").GetString());
+        var step = order.GetProperty("timeline").EnumerateArray().Last();
+        Assert.Equal("Replayed", step.GetProperty("status").GetString());
+        Assert.Contains(parkedMessageId.ToString(), step.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("shipping.service.final.dlq", step.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_duplicate_delivery_has_no_second_effect()
     {
         var (orderId, correlationId) = await PlaceAsync();

@@ -7,9 +7,10 @@ using Microsoft.EntityFrameworkCore;
 namespace ECommerce.PaymentService.Tests;
 
 /// <summary>
-/// Compensation on payment.service.compensation: stock.insufficient refunds a paid order once, and
-/// does nothing for an order that was never paid. A failed shipment is not compensated: it is
-/// parked in the final DLQ to be inspected and replayed, and may still ship.
+/// Compensation on payment.service.compensation: stock.insufficient and a cancelled shipment refund
+/// a paid order once, and do nothing for an order that was never paid. A failed shipment is not
+/// compensated: it is parked in the final DLQ to be inspected and replayed, and may still ship,
+/// until it is cancelled.
 /// </summary>
 public sealed class CompensationTests(PaymentServiceFixture fixture) : IClassFixture<PaymentServiceFixture>
 {
@@ -123,11 +124,31 @@ public sealed class CompensationTests(PaymentServiceFixture fixture) : IClassFix
 
         Assert.Contains("Nothing is bound", unroutable.Message, StringComparison.Ordinal);
         var compensationKeys = await environment.Admin.GetRoutingKeysAsync(environment.VirtualHost, Topology.EventsExchange, Topology.Queues.PaymentCompensation);
-        Assert.Equal(Topology.RoutingKeys.StockInsufficient, Assert.Single(compensationKeys));
+        Assert.Equal([Topology.RoutingKeys.StockInsufficient, Topology.RoutingKeys.ShipmentCancelled], compensationKeys.Order(StringComparer.Ordinal));
         var payment = await fixture.PaymentOfAsync(order.OrderId);
         Assert.Equal(PaymentStatus.Succeeded, payment?.Status);
         Assert.Equal(paid.Id, payment?.Id);
         await AssertNothingRefundedAsync(order);
+    }
+
+    [Fact]
+    public async Task A_cancelled_shipment_is_refunded_once_even_delivered_twice_and_under_another_message_id()
+    {
+        var (order, paid) = await PayAsync();
+        var cancelled = new ShipmentCancelled(order.OrderId, order.CorrelationId, Guid.NewGuid(), order.CustomerEmail, "Cancelled by an operator: carrier gone", DateTimeOffset.UtcNow);
+        var messageId = Guid.NewGuid();
+
+        await fixture.PublishAsync(cancelled, messageId);
+        await fixture.PublishAsync(cancelled, messageId);
+        var otherId = await fixture.PublishAsync(cancelled);
+
+        await fixture.WaitUntilHandledAsync(messageId, deliveries: 2);
+        await fixture.WaitUntilHandledAsync(otherId);
+        var refunded = Assert.Single(await fixture.PublishedAsync(PaymentServiceFixture.PaymentRefundedProbe, order.OrderId)).Read<PaymentRefunded>();
+        Assert.Equal(paid.Id, refunded.PaymentId);
+        Assert.Equal(29.99m, refunded.Amount);
+        Assert.Equal("Shipment cancelled: Cancelled by an operator: carrier gone", refunded.Reason);
+        Assert.Equal(PaymentStatus.Refunded, (await fixture.PaymentOfAsync(order.OrderId))?.Status);
     }
 
     private async Task<(OrderCreated Order, Payment Payment)> PayAsync()

@@ -13,7 +13,7 @@ public sealed class ConsumerBindingTests(PaymentServiceFixture fixture) : IClass
         Assert.Equal(new Dictionary<string, string[]>
         {
             [Topology.Queues.PaymentOrderCreated] = [nameof(OrderCreated)],
-            [Topology.Queues.PaymentCompensation] = [nameof(StockInsufficient)],
+            [Topology.Queues.PaymentCompensation] = [nameof(ShipmentCancelled), nameof(StockInsufficient)],
         }, eventsByQueue);
         Assert.Empty(problems);
     }

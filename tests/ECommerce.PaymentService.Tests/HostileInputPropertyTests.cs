@@ -27,6 +27,17 @@ public sealed class HostileInputPropertyTests(PaymentServiceFixture fixture) : I
             Shortage(),
             () => Task.FromResult<IOrderEvent>(Shortage()));
 
+    [Fact]
+    public Task Broken_shipment_cancelled_events_go_to_the_error_queue_and_leave_nothing_behind() =>
+        BrokenEvents.GoToTheErrorQueueAndLeaveNothingBehindAsync(
+            fixture,
+            Topology.Queues.PaymentCompensation,
+            Cancellation(),
+            () => Task.FromResult<IOrderEvent>(Cancellation()));
+
+    private static ShipmentCancelled Cancellation() =>
+        new(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "customer@example.com", "Cancelled by an operator: carrier gone", DateTimeOffset.UtcNow);
+
     /// <summary>Of an order without a payment: the good one is handled and refunds nothing.</summary>
     private static StockInsufficient Shortage() =>
         new(Guid.NewGuid(), Guid.NewGuid(), "customer@example.com", [new StockShortfall("PROD-LIMITED", 6, 5)], DateTimeOffset.UtcNow);

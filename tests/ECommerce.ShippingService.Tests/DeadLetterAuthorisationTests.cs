@@ -20,6 +20,10 @@ public sealed class DeadLetterAuthorisationTests(ShippingServiceFixture fixture)
         { "POST", "/dead-letters/replay", null },
         { "POST", "/dead-letters/replay", "guess" },
         { "POST", $"/dead-letters/{Guid.Empty}/replay", null },
+        { "GET", $"/dead-letters/{Guid.Empty}", null },
+        { "DELETE", $"/dead-letters/{Guid.Empty}?reason=cleanup", "guess" },
+        { "POST", $"/shipments/{Guid.Empty}/cancel", null },
+        { "POST", $"/shipments/{Guid.Empty}/cancel", "guess" },
     };
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ECommerce.Contracts;
 using ECommerce.Messaging.Transport;
 using ECommerce.ShippingService.Shipments;
@@ -49,10 +50,18 @@ public sealed class PoisonMessageTests(ShippingServiceFixture fixture) : IClassF
         Assert.EndsWith("/" + Topology.Queues.Shipping, headers.GetProperty("MT-Fault-InputAddress").GetString(), StringComparison.Ordinal);
         Assert.False(headers.TryGetProperty(DelayedRetryHeaders.Attempt, out _));
 
-        // Not a carrier failure: neither retried nor parked, and the dead-letter API does not show it.
+        // Not a carrier failure: neither retried nor parked in the final DLQ.
         Assert.Empty(await fixture.PeekAsync(Topology.Queues.ShippingRetry));
         Assert.Empty(await fixture.PeekAsync(Topology.Queues.ShippingFinalDeadLetter));
         Assert.Empty(await fixture.DeadLettersAsync());
+
+        // The dead-letter API lists it in the error queue, with MassTransit's reason, unreadable as it is.
+        var listed = Assert.Single(await fixture.DeadLettersAsync(ErrorQueue));
+        Assert.Equal(poisonId, listed.GetProperty("messageId").GetGuid());
+        Assert.Equal(Topology.Queues.Shipping, listed.GetProperty("replaysTo").GetString());
+        Assert.Equal("System.Text.Json.JsonReaderException", listed.GetProperty("lastErrorType").GetString());
+        Assert.Equal(1, listed.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.Null, listed.GetProperty("message").ValueKind);
         Assert.Empty(await fixture.PeekAsync(Topology.Queues.Shipping));
     }
 }

@@ -37,6 +37,9 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
         ["Shipping:RetryDelay"] = RetryDelayMs.ToString(CultureInfo.InvariantCulture),
         ["Shipping:MaxAttempts"] = MaxAttempts.ToString(CultureInfo.InvariantCulture),
         [OperatorAccess.ApiKeySetting] = OperatorApiKey,
+        // Parked shipments are compensated after the default day; the compensation tests move a
+        // shipment's failure back in time instead, and the sweep finds it within this interval.
+        ["Shipping:CompensationSweepInterval"] = "200",
         ["Logging:LogLevel:" + typeof(ShipmentWorkflow).FullName] = "Information",
     };
 
@@ -84,15 +87,16 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
             $"the shipment of order {orderId} to be {state}"))!;
 
     /// <summary>GET /dead-letters with the API key: what is parked in the final DLQ.</summary>
-    public async Task<IReadOnlyList<JsonElement>> DeadLettersAsync()
+    public async Task<IReadOnlyList<JsonElement>> DeadLettersAsync(string queue = Topology.Queues.ShippingFinalDeadLetter)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/dead-letters");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/dead-letters?queue={Uri.EscapeDataString(queue)}");
         request.Headers.Add(OperatorAccess.ApiKeyHeader, OperatorApiKey);
         using var response = await Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(Topology.Queues.ShippingFinalDeadLetter, body.GetProperty("queue").GetString());
-        return [.. body.GetProperty("messages").EnumerateArray()];
+        var messages = body.GetProperty("messages").EnumerateArray().ToList();
+        Assert.All(messages, message => Assert.Equal(queue, message.GetProperty("queue").GetString()));
+        return messages;
     }
 
     public async Task<IReadOnlyList<JsonElement>> DeadLettersOfAsync(Guid orderId) =>
@@ -105,6 +109,30 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
             () => DeadLettersOfAsync(orderId),
             letters => letters.Count > 0,
             $"order {orderId} in {Topology.Queues.ShippingFinalDeadLetter}"));
+
+    /// <summary>Calls the service as an operator: <paramref name="body"/> as JSON when given.</summary>
+    public async Task<(int Status, JsonElement Body)> OperatorAsync(HttpMethod method, string path, object? body = null, string? apiKey = OperatorApiKey)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (apiKey is not null)
+        {
+            request.Headers.Add(OperatorAccess.ApiKeyHeader, apiKey);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        using var response = await Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return ((int)response.StatusCode, text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text));
+    }
+
+    /// <summary>Moves the failure of the order's shipment back by <paramref name="age"/>, as if it had been parked that long.</summary>
+    internal Task AgeFailureAsync(Guid orderId, TimeSpan age) =>
+        InDatabaseAsync(db => db.Shipments.Where(s => s.OrderId == orderId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.FailedAt, x => x.FailedAt - age)));
 
     /// <summary>Counts carrier calls from the workflow's log lines (see <see cref="CarrierCallLog"/>).</summary>
     protected override void ConfigureServices(IServiceCollection services) =>

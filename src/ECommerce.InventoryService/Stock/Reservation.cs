@@ -15,6 +15,9 @@ public sealed class Reservation
     public List<ReservationLine> Lines { get; init; } = [];
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When the stock went back to the shelf because the shipment was cancelled; null while it is held.</summary>
+    public DateTimeOffset? ReleasedAt { get; init; }
 }
 
 /// <summary>Units of one product reserved for the order (one line per product).</summary>

@@ -31,14 +31,15 @@ internal static class ReservationEndpoints
     }
 }
 
-internal sealed record ReservationResponse(Guid Id, Guid OrderId, Guid CorrelationId, IReadOnlyList<ReservationLineResponse> Lines, DateTimeOffset CreatedAt)
+internal sealed record ReservationResponse(Guid Id, Guid OrderId, Guid CorrelationId, IReadOnlyList<ReservationLineResponse> Lines, DateTimeOffset CreatedAt, DateTimeOffset? ReleasedAt)
 {
     public static ReservationResponse From(Reservation reservation) => new(
         reservation.Id,
         reservation.OrderId,
         reservation.CorrelationId,
         reservation.Lines.Select(line => new ReservationLineResponse(line.ProductId, line.Quantity)).ToList(),
-        reservation.CreatedAt);
+        reservation.CreatedAt,
+        reservation.ReleasedAt);
 }
 
 internal sealed record ReservationLineResponse(string ProductId, int Quantity);

@@ -2,10 +2,11 @@ namespace ECommerce.InventoryService.Stock;
 
 internal static class StockRegistration
 {
-    /// <summary>The services behind the stock consumer; scoped, to share the consumer's DbContext and transaction.</summary>
+    /// <summary>The services behind the stock consumers; scoped, to share the consumer's DbContext and transaction.</summary>
     public static IHostApplicationBuilder AddStockReservations(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<StockReservations>();
+        builder.Services.AddScoped<StockReleases>();
         return builder;
     }
 }

@@ -64,6 +64,7 @@ internal enum NotificationKind
     OutOfStock,
     ShipmentDispatched,
     ShipmentFailed,
+    ShipmentCancelled,
     Refund,
 }
 

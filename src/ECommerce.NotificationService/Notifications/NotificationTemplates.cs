@@ -89,6 +89,18 @@ internal sealed class ShipmentFailedTemplate : INotificationTemplate<ShipmentFai
             """));
 }
 
+internal sealed class ShipmentCancelledTemplate : INotificationTemplate<ShipmentCancelled>
+{
+    public NotificationContent Compose(ShipmentCancelled message) => new(
+        NotificationKind.ShipmentCancelled,
+        message.CustomerEmail,
+        Invariant($"Your order {message.OrderId} is cancelled"),
+        Invariant($"""
+            We are sorry: we could not ship order {message.OrderId} and have cancelled it on {Text.Date(message.CancelledAt)}.
+            Your payment will be refunded in full; you will receive a confirmation.
+            """));
+}
+
 internal sealed class RefundTemplate : INotificationTemplate<PaymentRefunded>
 {
     public NotificationContent Compose(PaymentRefunded message) => new(

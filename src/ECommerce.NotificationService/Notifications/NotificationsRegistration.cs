@@ -14,6 +14,7 @@ internal static class NotificationsRegistration
         builder.Services.AddSingleton<INotificationTemplate<StockInsufficient>, OutOfStockTemplate>();
         builder.Services.AddSingleton<INotificationTemplate<ShipmentCreated>, ShipmentDispatchedTemplate>();
         builder.Services.AddSingleton<INotificationTemplate<ShipmentFailed>, ShipmentFailedTemplate>();
+        builder.Services.AddSingleton<INotificationTemplate<ShipmentCancelled>, ShipmentCancelledTemplate>();
         builder.Services.AddSingleton<INotificationTemplate<PaymentRefunded>, RefundTemplate>();
 
         builder.Services.AddScoped<CustomerNotifications>();

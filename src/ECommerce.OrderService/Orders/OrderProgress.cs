@@ -19,6 +19,15 @@ public static class OrderProgress
             shortage.CheckedAt),
         ShipmentCreated shipped => new(OrderStatus.Shipped, $"Shipped with {shipped.Carrier}, tracking {shipped.TrackingNumber} (attempt {shipped.Attempts})", shipped.ShippedAt),
         ShipmentFailed failed => new(OrderStatus.ShippingFailed, $"Shipping failed after {failed.Attempts} attempts: {failed.Reason}", failed.FailedAt),
+        ShipmentCancelled cancelled => new(OrderStatus.Cancelled, $"Shipment cancelled: {cancelled.Reason}", cancelled.CancelledAt),
+        StockReleased released => new(
+            OrderStatus.StockReleased,
+            "Stock released: " + string.Join(", ", released.Lines.Select(l => $"{l.Quantity} x {l.ProductId}")),
+            released.ReleasedAt),
+        MessageReplayed replayed => new(
+            OrderStatus.Replayed,
+            $"Message {replayed.MessageId} replayed by an operator from {replayed.ParkedIn} ({replayed.Service}, replay {replayed.Round}, after {replayed.Attempts} attempts)",
+            replayed.ReplayedAt),
         _ => throw new ArgumentException($"{integrationEvent.GetType().Name} does not concern an order's progress.", nameof(integrationEvent)),
     };
 }

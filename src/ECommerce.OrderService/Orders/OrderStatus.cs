@@ -15,8 +15,17 @@ public enum OrderStatus
     OutOfStock,
     ShippingFailed,
 
+    /// <summary>The parked shipment was cancelled; its stock is released and its payment refunded.</summary>
+    Cancelled,
+
     /// <summary>The payment was given back (timeline only: the order keeps its failure status).</summary>
     Refunded,
+
+    /// <summary>The order's reserved stock went back to the shelf (timeline only).</summary>
+    StockReleased,
+
+    /// <summary>An operator sent a parked message of the order back to its queue (timeline only).</summary>
+    Replayed,
 }
 
 public static class OrderStatusProgress
@@ -29,8 +38,8 @@ public static class OrderStatusProgress
         // Below Shipped: a shipment parked in the final DLQ can be replayed and still ship.
         OrderStatus.ShippingFailed => 25,
         OrderStatus.Shipped => 30,
-        OrderStatus.PaymentFailed or OrderStatus.OutOfStock => 40,
-        OrderStatus.Refunded => -1,
+        OrderStatus.PaymentFailed or OrderStatus.OutOfStock or OrderStatus.Cancelled => 40,
+        OrderStatus.Refunded or OrderStatus.StockReleased or OrderStatus.Replayed => -1,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 

@@ -22,6 +22,12 @@ public sealed class ShippingDbContext(DbContextOptions<ShippingDbContext> option
             shipment.Property(s => s.State).HasConversion<string>().HasMaxLength(32);
             shipment.Property(s => s.Carrier).HasMaxLength(64);
             shipment.Property(s => s.TrackingNumber).HasMaxLength(64);
+            shipment.Property(s => s.CompensationReason).HasMaxLength(500);
+
+            // The compensation sweep looks for failed shipments parked since before a time. The
+            // filter keeps every shipment that never failed (nearly all) out of the index, and it
+            // names no column the booking changes, so that update stays a HOT update.
+            shipment.HasIndex(s => s.FailedAt).HasFilter("failed_at IS NOT NULL");
 
             // The items are only ever read with their shipment: one jsonb column, no join.
             shipment.Property(s => s.Items)

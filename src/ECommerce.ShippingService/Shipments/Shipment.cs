@@ -35,6 +35,14 @@ public sealed class Shipment
 
     public DateTimeOffset? ShippedAt { get; private set; }
 
+    /// <summary>When the last attempt failed and the message was parked (again, after a replay that failed).</summary>
+    public DateTimeOffset? FailedAt { get; private set; }
+
+    /// <summary>When the parked shipment was cancelled and its stock and payment given back.</summary>
+    public DateTimeOffset? CompensatedAt { get; private set; }
+
+    public string? CompensationReason { get; private set; }
+
     public void MarkShipped(CarrierBooking booking, int attempt, DateTimeOffset shippedAt)
     {
         State = ShipmentState.Shipped;
@@ -46,11 +54,19 @@ public sealed class Shipment
 
     public void Cancel() => State = ShipmentState.Cancelled;
 
-    public void MarkFailed(int attempts, string error)
+    public void MarkFailed(int attempts, string error, DateTimeOffset failedAt)
     {
         State = ShipmentState.Failed;
         Attempts = attempts;
         LastError = error;
+        FailedAt = failedAt;
+    }
+
+    public void MarkCompensated(string reason, DateTimeOffset compensatedAt)
+    {
+        State = ShipmentState.Compensated;
+        CompensationReason = reason;
+        CompensatedAt = compensatedAt;
     }
 }
 
@@ -74,4 +90,11 @@ public enum ShipmentState
     /// <c>ShipmentFailed</c> was published. A message replayed from the DLQ tries again.
     /// </summary>
     Failed,
+
+    /// <summary>
+    /// Failed, then cancelled (parked for longer than <c>Shipping:CompensateAfter</c>, or by an
+    /// operator): <c>ShipmentCancelled</c> was published, so its stock is released and its payment
+    /// refunded. Never shipped: a replay of its parked message is refused.
+    /// </summary>
+    Compensated,
 }

@@ -46,7 +46,7 @@ internal sealed partial class ShipmentWorkflow(
         // would catch the race at SaveChanges, after both had booked. An advisory lock, not
         // SELECT ... FOR UPDATE: CarrierFailureLog updates the row from another connection
         // while this transaction is still open.
-        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({stock.OrderId.ToString()}, 0))", cancellationToken);
+        await LockOrderAsync(db, stock.OrderId, cancellationToken);
 
         var shipment = await FindOrCreateAsync(stock.OrderId, stock.CorrelationId, stock.CustomerEmail, stock.Items, cancellationToken);
 
@@ -57,6 +57,10 @@ internal sealed partial class ShipmentWorkflow(
                 return;
             case ShipmentState.Cancelled:
                 LogCancelledNotShipped(stock.OrderId);
+                return;
+            case ShipmentState.Compensated:
+                // Its stock and payment were given back: shipping now would send goods for free.
+                LogCompensatedNotShipped(stock.OrderId);
                 return;
         }
 
@@ -83,19 +87,28 @@ internal sealed partial class ShipmentWorkflow(
     /// Every attempt to ship failed (the message is being parked in the final DLQ): mark the
     /// shipment failed and publish <c>ShipmentFailed</c>, once, so the order and the customer learn
     /// of it. The payment is not refunded and the stock stays reserved: the parked message may
-    /// still be replayed and ship (see the binding of <c>payment.service.compensation</c>).
+    /// still be replayed and ship, until <see cref="ShipmentCompensation"/> cancels it.
     /// </summary>
     public async Task FailAsync(StockReserved stock, int attempts, string reason, CancellationToken cancellationToken)
     {
+        await LockOrderAsync(db, stock.OrderId, cancellationToken);
         var shipment = await FindOrCreateAsync(stock.OrderId, stock.CorrelationId, stock.CustomerEmail, stock.Items, cancellationToken);
-        if (shipment.State != ShipmentState.AwaitingStock)
+        if (shipment.State == ShipmentState.Failed)
         {
-            // Failed: already reported (a repeat after a crash, or a replay that failed again).
+            // A replay that failed again: already reported, but parked anew, so the time before
+            // its compensation starts again.
+            shipment.MarkFailed(attempts, reason, clock.GetUtcNow());
             LogNotFailed(stock.OrderId, shipment.State);
             return;
         }
 
-        shipment.MarkFailed(attempts, reason);
+        if (shipment.State != ShipmentState.AwaitingStock)
+        {
+            LogNotFailed(stock.OrderId, shipment.State);
+            return;
+        }
+
+        shipment.MarkFailed(attempts, reason, clock.GetUtcNow());
         outbox.Publish(new ShipmentFailed(shipment.OrderId, shipment.CorrelationId, shipment.CustomerEmail, attempts, reason, clock.GetUtcNow()));
         LogFailed(stock.OrderId, attempts, reason);
     }
@@ -114,6 +127,13 @@ internal sealed partial class ShipmentWorkflow(
         shipment.Cancel();
         LogCancelled(stock.OrderId);
     }
+
+    /// <summary>
+    /// Serialises what changes one order's shipment across connections until the transaction
+    /// ends: the carrier booking and the compensation of a parked shipment take the same lock.
+    /// </summary>
+    internal static Task LockOrderAsync(ShippingDbContext db, Guid orderId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({orderId.ToString()}, 0))", cancellationToken);
 
     private async Task<Shipment> FindOrCreateAsync(Guid orderId, Guid correlationId, string customerEmail, IEnumerable<OrderLine> items, CancellationToken cancellationToken)
     {
@@ -167,6 +187,9 @@ internal sealed partial class ShipmentWorkflow(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} has stock reserved but its shipment was cancelled for lack of stock; not shipping it")]
     private partial void LogCancelledNotShipped(Guid orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} has stock reserved but its shipment was cancelled and compensated; not shipping it")]
+    private partial void LogCompensatedNotShipped(Guid orderId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled the shipment of order {OrderId}: not enough stock")]
     private partial void LogCancelled(Guid orderId);

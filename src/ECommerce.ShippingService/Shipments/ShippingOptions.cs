@@ -25,4 +25,15 @@ public sealed class ShippingOptions
     /// </summary>
     [Range(0.0, 1.0)]
     public double CarrierFailureRate { get; set; }
+
+    /// <summary>
+    /// Time a shipment stays parked in the final DLQ (from its last failed attempt) before it is
+    /// cancelled and compensated: its stock released and its payment refunded, in milliseconds.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int CompensateAfter { get; set; } = 86_400_000;
+
+    /// <summary>Time between two looks for shipments parked longer than <see cref="CompensateAfter"/>, in milliseconds.</summary>
+    [Range(1, int.MaxValue)]
+    public int CompensationSweepInterval { get; set; } = 60_000;
 }

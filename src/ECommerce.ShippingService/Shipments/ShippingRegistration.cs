@@ -1,4 +1,5 @@
 using ECommerce.Contracts;
+using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Transport;
 using ECommerce.ShippingService.Carrier;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,12 @@ internal static class ShippingRegistration
 
         // The messaging block calls it when StockReserved fails its last attempt.
         builder.Services.AddSingleton<IFinalFailureHandler<StockReserved>, ShipmentFailureHandler>();
+
+        // A parked shipment is cancelled and compensated after a while, or by an operator; its
+        // parked message can then no longer be replayed.
+        builder.Services.AddScoped<ShipmentCompensation>();
+        builder.Services.AddHostedService<ParkedShipmentSweeper>();
+        builder.Services.AddScoped<IDeadLetterReplayGuard, CompensatedShipmentReplayGuard>();
         return builder;
     }
 }

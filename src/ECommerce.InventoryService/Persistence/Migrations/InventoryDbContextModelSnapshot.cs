@@ -124,6 +124,10 @@ namespace ECommerce.InventoryService.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("order_id");
 
+                    b.Property<DateTimeOffset?>("ReleasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("released_at");
+
                     b.HasKey("Id")
                         .HasName("pk_reservations");
 

@@ -144,6 +144,15 @@ namespace ECommerce.ShippingService.Persistence.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("carrier");
 
+                    b.Property<DateTimeOffset?>("CompensatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("compensated_at");
+
+                    b.Property<string>("CompensationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("compensation_reason");
+
                     b.Property<Guid>("CorrelationId")
                         .HasColumnType("uuid")
                         .HasColumnName("correlation_id");
@@ -157,6 +166,10 @@ namespace ECommerce.ShippingService.Persistence.Migrations
                         .HasMaxLength(320)
                         .HasColumnType("character varying(320)")
                         .HasColumnName("customer_email");
+
+                    b.Property<DateTimeOffset?>("FailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("failed_at");
 
                     b.Property<string>("Items")
                         .IsRequired()
@@ -194,6 +207,10 @@ namespace ECommerce.ShippingService.Persistence.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_shipments");
+
+                    b.HasIndex("FailedAt")
+                        .HasDatabaseName("ix_shipments_failed_at")
+                        .HasFilter("failed_at IS NOT NULL");
 
                     b.HasIndex("OrderId")
                         .IsUnique()
