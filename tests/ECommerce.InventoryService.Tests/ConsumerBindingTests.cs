@@ -14,6 +14,7 @@ public sealed class ConsumerBindingTests(InventoryServiceFixture fixture) : ICla
         {
             [Topology.Queues.InventoryPaymentSucceeded] = [nameof(PaymentSucceeded)],
             [Topology.Queues.InventoryCompensation] = [nameof(ShipmentCancelled)],
+            [Topology.Queues.InventoryQuotes] = [nameof(QuoteRequested)],
         }, eventsByQueue);
         Assert.Empty(problems);
     }

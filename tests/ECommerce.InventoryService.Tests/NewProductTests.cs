@@ -108,7 +108,7 @@ public sealed class NewProductTests(InventoryServiceFixture fixture) : IClassFix
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/products") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.TryAddWithoutValidation(OperatorAccess.ApiKeyHeader, key);
-        return await fixture.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        return await fixture.AnonymousClient.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     private Task<(int Products, int OutboxRows)> StoredAsync() =>

@@ -158,7 +158,7 @@ public sealed class PriceChangeTests(InventoryServiceFixture fixture) : IClassFi
             request.Headers.TryAddWithoutValidation(OperatorAccess.ApiKeyHeader, key);
         }
 
-        return await fixture.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        return await fixture.AnonymousClient.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
     private async Task<IReadOnlyList<ProductPriceChanged>> PriceEventsAsync() =>

@@ -201,10 +201,15 @@ public sealed class DeadLetterApiTests(DeadLetterFixture fixture) : IClassFixtur
     [InlineData("DELETE", "/dead-letters/00000000-0000-0000-0000-000000000001?reason=cleanup")]
     public async Task Callers_who_are_not_operators_are_refused(string method, string path)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(method), path);
-        using var response = await fixture.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        using var anonymous = new HttpRequestMessage(new HttpMethod(method), path);
+        using var byAnonymous = await fixture.AnonymousClient.SendAsync(anonymous, TestContext.Current.CancellationToken);
+        using var customer = new HttpRequestMessage(new HttpMethod(method), path);
+        customer.Headers.Authorization = TestCredentials.Bearer("CUST123");
+        using var byACustomer = await fixture.AnonymousClient.SendAsync(customer, TestContext.Current.CancellationToken);
 
-        Assert.Equal(401, (int)response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(401, (int)byAnonymous.StatusCode);
+        Assert.Equal("application/problem+json", byAnonymous.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(403, (int)byACustomer.StatusCode);
+        Assert.Equal("application/problem+json", byACustomer.Content.Headers.ContentType?.MediaType);
     }
 }

@@ -61,7 +61,7 @@ public sealed class DeadLetterFixture() : ServiceFixture<Program>("notification-
             request.Content = JsonContent.Create(body);
         }
 
-        using var response = await Client.SendAsync(request);
+        using var response = await AnonymousClient.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text));
     }

@@ -91,7 +91,7 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/dead-letters?queue={Uri.EscapeDataString(queue)}");
         request.Headers.Add(OperatorAccess.ApiKeyHeader, OperatorApiKey);
-        using var response = await Client.SendAsync(request);
+        using var response = await AnonymousClient.SendAsync(request);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var messages = body.GetProperty("messages").EnumerateArray().ToList();
@@ -124,7 +124,7 @@ public sealed class ShippingServiceFixture() : ServiceFixture<Program>("shipping
             request.Content = JsonContent.Create(body);
         }
 
-        using var response = await Client.SendAsync(request);
+        using var response = await AnonymousClient.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, text.Length == 0 ? default : JsonSerializer.Deserialize<JsonElement>(text));
     }

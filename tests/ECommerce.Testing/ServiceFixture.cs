@@ -46,7 +46,11 @@ public abstract class ServiceFixture<TEntryPoint> : IAsyncLifetime
 
     public ServiceHost<TEntryPoint> Service { get; private set; } = null!;
 
+    /// <summary>Acts as an operator, who may read every order.</summary>
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>Sends no credentials but those a test adds to a request.</summary>
+    public HttpClient AnonymousClient { get; private set; } = null!;
 
     /// <summary>Settings on top of the short test timings <see cref="ServiceHost{TEntryPoint}"/> sets.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>();
@@ -75,6 +79,7 @@ public abstract class ServiceFixture<TEntryPoint> : IAsyncLifetime
                 ConfigureServices(services);
             });
         Client = Service.CreateClient();
+        AnonymousClient = Service.CreateAnonymousClient();
         await Eventually.UntilAsync(
             async () => (await Client.GetAsync("/health")).IsSuccessStatusCode,
             healthy => healthy,

@@ -11,10 +11,10 @@ internal static class ShipmentEndpoints
 
     public static IEndpointRouteBuilder MapShipmentEndpoints(this IEndpointRouteBuilder app)
     {
-        var shipments = app.MapGroup("/shipments").WithTags("Shipments")
-            .RequireOrderAccess();
+        var shipments = app.MapGroup("/shipments").WithTags("Shipments");
 
         shipments.MapGet("/{orderId:guid}", GetShipment)
+            .RequireOrderAccess()
             .WithName("GetShipment")
             .WithSummary("The shipment of an order: its state, carrier, tracking number and attempts");
 
