@@ -14,8 +14,8 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
     DisableDashboard = !settings.GetValue("Dashboard:Enabled", true),
 });
 
-// One database per service of the catalog.
-var infrastructure = builder.AddShopInfrastructure(ShopServiceCatalog.All.Select(service => service.Database).ToArray());
+// One database per service of the catalog, and each service's own broker user and database role.
+var infrastructure = builder.AddShopInfrastructure(ShopServiceCatalog.All);
 
 // The operators' key (dead-letter API, price changes): generated on the first run and kept in the
 // AppHost's user secrets (the dashboard shows it under Parameters); set your own with

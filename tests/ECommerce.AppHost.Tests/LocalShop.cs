@@ -58,6 +58,12 @@ internal sealed class LocalShop : IAsyncDisposable
             "--Parameters:operator-api-key=apphost-test-key",
             $"--AppHost:DashboardApiKey={dashboardApiKey}",
             $"--AppHost:OtlpApiKey={Guid.NewGuid():N}",
+            // The services' own passwords too (the AppHost would generate and keep them).
+            .. ShopServiceCatalog.All.SelectMany(service => new[]
+            {
+                $"--Parameters:{service.Name}-broker-password={Guid.NewGuid():N}",
+                $"--Parameters:{service.Name}-database-password={Guid.NewGuid():N}",
+            }),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ECommerce_AppHost>(
             args, (options, _) => options.DisableDashboard = false, cancellationToken);
@@ -102,6 +108,10 @@ internal sealed class LocalShop : IAsyncDisposable
         return client;
     }
 
+    /// <summary>The connection string the AppHost gives the service of <paramref name="database"/>.</summary>
+    public async Task<string> ConnectionStringAsync(string database) =>
+        await App.GetConnectionStringAsync(database) ?? throw new InvalidOperationException($"{database} has no connection string.");
+
     /// <summary>A scalar from one of the services' databases, through the connection string the AppHost gives that service.</summary>
     public async Task<T> QueryAsync<T>(string database, string sql)
     {
@@ -110,6 +120,13 @@ internal sealed class LocalShop : IAsyncDisposable
         await using var command = new Npgsql.NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
     }
+
+    /// <summary>The administrator's passwords that eng/infra.sh generated in this AppHost's state folder.</summary>
+    public InfraCredentials AdministratorCredentials => InfraCredentials.Read(StateDirectory);
+
+    /// <summary>The broker's management API, as the administrator.</summary>
+    public Uri ManagementUri =>
+        new UriBuilder(App.GetEndpoint("messaging", "management")) { UserName = InfraCredentials.User, Password = AdministratorCredentials.RabbitMqPassword }.Uri;
 
     /// <summary>
     /// The running instances (replicas) of each service, as Aspire reports them: waits until every
@@ -174,3 +191,4 @@ internal sealed class LocalShop : IAsyncDisposable
         }
     }
 }
+

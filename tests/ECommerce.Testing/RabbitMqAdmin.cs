@@ -42,6 +42,19 @@ public sealed class RabbitMqAdmin : IDisposable
         (await http.PutAsJsonAsync($"permissions/{Escape(virtualHost)}/{Escape(user)}", request)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>What <paramref name="user"/> may do in <paramref name="virtualHost"/>; null when nothing is granted.</summary>
+    public async Task<BrokerPermissions?> GetPermissionsAsync(string virtualHost, string user)
+    {
+        using var response = await http.GetAsync($"permissions/{Escape(virtualHost)}/{Escape(user)}");
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var granted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return new BrokerPermissions(granted.GetProperty("configure").GetString()!, granted.GetProperty("write").GetString()!, granted.GetProperty("read").GetString()!);
+    }
+
     public async Task DeleteUserAsync(string user)
     {
         using var response = await http.DeleteAsync($"users/{Escape(user)}");
