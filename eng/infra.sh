@@ -90,8 +90,8 @@ credential() { # $1: key; prints its value from credentials.env
 load_credentials() {
     if [[ ! -s $credentials_file ]]; then
         if [[ -f $pg_data/PG_VERSION || -d $rmq_dir/mnesia ]]; then
-            die "$state_dir holds servers created without generated credentials (the fixed" \
-                "ecommerce/ecommerce of older versions): stop them and remove $pg_dir and $rmq_dir" \
+            die "$state_dir holds servers created without generated credentials (with the fixed" \
+                "password of older versions): stop them and remove $pg_dir and $rmq_dir" \
                 "(their data is lost), then start again"
         fi
         log "generating the credentials of $state_dir in $credentials_file"
