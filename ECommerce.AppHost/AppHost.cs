@@ -14,8 +14,8 @@ var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOpt
     DisableDashboard = !settings.GetValue("Dashboard:Enabled", true),
 });
 
-// One database per service of the catalog.
-var infrastructure = builder.AddShopInfrastructure(ShopServiceCatalog.All.Select(service => service.Database).ToArray());
+// One database per service of the catalog, and each service's own broker user and database role.
+var infrastructure = builder.AddShopInfrastructure(ShopServiceCatalog.All);
 
 // The services of ShopServiceCatalog, each with its project and what it needs beyond the common wiring.
 builder.AddShopService<Projects.ECommerce_OrderService>(ShopServiceCatalog.Order, infrastructure)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using RabbitMQ.Client;
@@ -8,16 +9,16 @@ namespace ECommerce.AppHost.Infrastructure;
 /// RabbitMQ and PostgreSQL without containers: the servers installed on this machine
 /// (<c>rabbitmq-server</c>, PostgreSQL), each run in the foreground by <c>eng/infra.sh</c> as an
 /// executable resource of the AppHost, so the dashboard shows them with their logs and Ctrl-C stops
-/// them cleanly. They listen on loopback only, keep their state in one folder, and are healthy once
-/// they accept a connection of the application's user.
+/// them cleanly. They listen on loopback only, keep their state in one folder (with the
+/// administrator's generated passwords), and are healthy once they accept the administrator's
+/// connection; each service then gets its own broker user and database role.
 /// </summary>
 internal static class LocalInfrastructure
 {
-    // The development credentials of eng/infra.sh (loopback only, never a shared server).
+    /// <summary>eng/infra.sh's administrative user of both servers; its passwords are generated per state folder.</summary>
     public const string User = "ecommerce";
-    public const string Password = "ecommerce";
 
-    public static ShopInfrastructure AddLocalInfrastructure(this IDistributedApplicationBuilder builder, string[] databaseNames)
+    public static ShopInfrastructure AddLocalInfrastructure(this IDistributedApplicationBuilder builder, IReadOnlyList<ServiceAccount> accounts)
     {
         var settings = LocalInfrastructureSettings.From(builder);
         builder.Eventing.Subscribe<BeforeStartEvent>((startEvent, _) =>
@@ -28,35 +29,41 @@ internal static class LocalInfrastructure
             return Task.CompletedTask;
         });
         var infraScript = Path.Combine(settings.RepositoryRoot, "eng", "infra.sh");
+        var credentials = LocalCredentials.Ensure(infraScript, settings);
+        var rabbitMqPassword = builder.AddParameter("rabbitmq-admin-password", credentials.RabbitMqPassword, secret: true);
+        var postgresPassword = builder.AddParameter("postgres-admin-password", credentials.PostgresPassword, secret: true);
 
-        var messaging = builder.AddResource(new LocalRabbitMQResource(ShopInfrastructureExtensions.MessagingName, infraScript, settings.RepositoryRoot))
+        var messaging = builder.AddResource(new LocalRabbitMQResource(ShopInfrastructureExtensions.MessagingName, infraScript, settings.RepositoryRoot, rabbitMqPassword.Resource))
             .WithArgs("rabbitmq-run")
             .WithInfraEnvironment(settings)
             .WithEndpoint(port: settings.RabbitMqPort, targetPort: settings.RabbitMqPort, scheme: "amqp", name: LocalRabbitMQResource.AmqpEndpointName, isProxied: false)
             .WithHttpEndpoint(port: settings.RabbitMqManagementPort, targetPort: settings.RabbitMqManagementPort, name: LocalRabbitMQResource.ManagementEndpointName, isProxied: false)
-            .WithUrlForEndpoint(LocalRabbitMQResource.ManagementEndpointName, url => url.DisplayText = $"Management UI ({User}/{Password})")
-            .WithServerHealthCheck(builder, new AmqpHealthCheck(new Uri($"amqp://{User}:{Password}@localhost:{settings.RabbitMqPort}")));
+            .WithUrlForEndpoint(LocalRabbitMQResource.ManagementEndpointName, url => url.DisplayText = $"Management UI (user {User}, password in {LocalCredentials.FileName} of the state folder)")
+            .WithServerHealthCheck(builder, new AmqpHealthCheck(new Uri($"amqp://{User}:{credentials.RabbitMqPassword}@localhost:{settings.RabbitMqPort}")));
 
-        var postgresConnectionString = $"Host=localhost;Port={settings.PostgresPort};Username={User};Password={Password}";
-        var postgres = builder.AddResource(new LocalPostgresResource(ShopInfrastructureExtensions.PostgresName, infraScript, settings.RepositoryRoot))
+        var postgres = builder.AddResource(new LocalPostgresResource(ShopInfrastructureExtensions.PostgresName, infraScript, settings.RepositoryRoot, postgresPassword.Resource))
             .WithArgs("postgres-run")
             .WithInfraEnvironment(settings)
             .WithEndpoint(port: settings.PostgresPort, targetPort: settings.PostgresPort, scheme: "tcp", name: LocalPostgresResource.TcpEndpointName, isProxied: false)
-            .WithServerHealthCheck(builder, new PostgresHealthCheck(postgresConnectionString));
+            .WithServerHealthCheck(builder, new PostgresHealthCheck($"Host=localhost;Port={settings.PostgresPort};Username={User};Password={credentials.PostgresPassword}"));
 
-        // The services create their databases themselves when they apply their migrations, so a
-        // database is there as soon as its server is; it shares the server's health check.
-        var databases = databaseNames.ToDictionary(
-            name => name,
-            name => (IResourceBuilder<IResourceWithConnectionString>)builder.AddResource(new LocalPostgresDatabaseResource(name, postgres.Resource))
+        // Each database is there once its role and the database itself are: the server's ready
+        // handler below creates them, as the administrator, and only then marks them running.
+        var databases = accounts.ToDictionary(
+            account => account.Service.Database,
+            account => (IResourceBuilder<IResource>)builder.AddResource(new LocalPostgresDatabaseResource(account.Service.Database, postgres.Resource, account))
                 .WithInitialState(new CustomResourceSnapshot
                 {
                     ResourceType = "PostgresDatabase",
                     State = KnownResourceStates.Waiting,
                     Properties = [],
                 }));
-        builder.Eventing.Subscribe<ResourceReadyEvent>(postgres.Resource, async (ready, _) =>
+        builder.Eventing.Subscribe<ResourceReadyEvent>(messaging.Resource, (ready, cancellationToken) =>
+            BrokerAccounts.EnsureAsync(new Uri($"http://localhost:{settings.RabbitMqManagementPort}"), User, credentials.RabbitMqPassword, accounts, cancellationToken));
+        builder.Eventing.Subscribe<ResourceReadyEvent>(postgres.Resource, async (ready, cancellationToken) =>
         {
+            await DatabaseAccounts.EnsureAsync($"Host=localhost;Port={settings.PostgresPort};Username={User};Password={credentials.PostgresPassword}", accounts, cancellationToken);
+
             // Aspire passes a server's state on to its databases only for containers.
             var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();
             foreach (var database in databases.Values)
@@ -68,7 +75,15 @@ internal static class LocalInfrastructure
                 });
             }
         });
-        return new ShopInfrastructure(messaging, databases);
+
+        var amqp = messaging.GetEndpoint(LocalRabbitMQResource.AmqpEndpointName);
+        return new ShopInfrastructure(
+            messaging,
+            postgres,
+            databases,
+            service => ReferenceExpression.Create(
+                $"amqp://{service.BrokerUser}:{ShopInfrastructureExtensions.Account(accounts, service).BrokerPassword.Resource}@{amqp.Property(EndpointProperty.Host)}:{amqp.Property(EndpointProperty.Port)}"),
+            service => ((LocalPostgresDatabaseResource)databases[service.Database].Resource).ConnectionStringExpression);
     }
 
     private static IResourceBuilder<T> WithInfraEnvironment<T>(this IResourceBuilder<T> server, LocalInfrastructureSettings settings)
@@ -192,8 +207,8 @@ internal sealed record LocalInfrastructureSettings(
     }
 }
 
-/// <summary>The local RabbitMQ node; its connection string is the one the services read as <c>ConnectionStrings:messaging</c>.</summary>
-internal sealed class LocalRabbitMQResource(string name, string command, string workingDirectory)
+/// <summary>The local RabbitMQ node; its connection string is the administrator's, for tools: each service has a user of its own.</summary>
+internal sealed class LocalRabbitMQResource(string name, string command, string workingDirectory, ParameterResource adminPassword)
     : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
 {
     public const string AmqpEndpointName = "amqp";
@@ -202,11 +217,11 @@ internal sealed class LocalRabbitMQResource(string name, string command, string 
     private EndpointReference Amqp => new(this, AmqpEndpointName);
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"amqp://{LocalInfrastructure.User}:{LocalInfrastructure.Password}@{Amqp.Property(EndpointProperty.Host)}:{Amqp.Property(EndpointProperty.Port)}");
+        $"amqp://{LocalInfrastructure.User}:{adminPassword}@{Amqp.Property(EndpointProperty.Host)}:{Amqp.Property(EndpointProperty.Port)}");
 }
 
-/// <summary>The local PostgreSQL server.</summary>
-internal sealed class LocalPostgresResource(string name, string command, string workingDirectory)
+/// <summary>The local PostgreSQL server; its connection string is the administrator's, for tools.</summary>
+internal sealed class LocalPostgresResource(string name, string command, string workingDirectory, ParameterResource adminPassword)
     : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
 {
     public const string TcpEndpointName = "tcp";
@@ -214,14 +229,53 @@ internal sealed class LocalPostgresResource(string name, string command, string 
     private EndpointReference Tcp => new(this, TcpEndpointName);
 
     public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
-        $"Host={Tcp.Property(EndpointProperty.Host)};Port={Tcp.Property(EndpointProperty.Port)};Username={LocalInfrastructure.User};Password={LocalInfrastructure.Password}");
+        $"Host={Tcp.Property(EndpointProperty.Host)};Port={Tcp.Property(EndpointProperty.Port)};Username={LocalInfrastructure.User};Password={adminPassword}");
+
+    public ReferenceExpression ServerExpression => ReferenceExpression.Create(
+        $"Host={Tcp.Property(EndpointProperty.Host)};Port={Tcp.Property(EndpointProperty.Port)}");
 }
 
-/// <summary>One service's database on the local PostgreSQL server.</summary>
-internal sealed class LocalPostgresDatabaseResource(string name, LocalPostgresResource server)
+/// <summary>One service's database on the local PostgreSQL server, as the service's own role sees it.</summary>
+internal sealed class LocalPostgresDatabaseResource(string name, LocalPostgresResource server, ServiceAccount owner)
     : Resource(name), IResourceWithParent<LocalPostgresResource>, IResourceWithConnectionString
 {
     public LocalPostgresResource Parent => server;
 
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={Name}");
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"{Parent.ServerExpression};Username={owner.Service.DatabaseRole};Password={owner.DatabasePassword.Resource};Database={Name}");
+}
+
+/// <summary>The administrator's passwords eng/infra.sh generated for the state folder.</summary>
+internal sealed record LocalCredentials(string RabbitMqPassword, string PostgresPassword)
+{
+    public const string FileName = "credentials.env";
+
+    /// <summary>
+    /// Has <c>eng/infra.sh credentials</c> create them on the state folder's first use (the servers
+    /// are created with them), then reads them.
+    /// </summary>
+    public static LocalCredentials Ensure(string infraScript, LocalInfrastructureSettings settings)
+    {
+        var start = new ProcessStartInfo("bash", [infraScript, "credentials"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ECOMMERCE_INFRA_DIR"] = settings.StateDirectory;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{infraScript} could not be started.");
+        var errors = process.StandardError.ReadToEndAsync();
+        var path = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"eng/infra.sh credentials failed ({process.ExitCode}): {errors.Result}");
+        }
+
+        var values = File.ReadLines(path)
+            .Where(line => !line.StartsWith('#') && line.Contains('='))
+            .Select(line => line.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.Ordinal);
+        return new LocalCredentials(values["RABBITMQ_PASSWORD"], values["POSTGRES_PASSWORD"]);
+    }
 }

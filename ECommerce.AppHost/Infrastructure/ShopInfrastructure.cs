@@ -1,13 +1,24 @@
+using ECommerce.ServiceCatalog;
+
 namespace ECommerce.AppHost.Infrastructure;
 
 /// <summary>
-/// The broker and the databases, whichever way they were provided. Services see the same
-/// connection strings (<c>ConnectionStrings__messaging</c>, <c>ConnectionStrings__ordersdb</c>, ...)
-/// in both modes and never know which one ran.
+/// The broker and the databases, whichever way they were provided, and each service's own
+/// account on them. Services see the same connection strings (<c>ConnectionStrings__messaging</c>,
+/// <c>ConnectionStrings__ordersdb</c>, ...) in both modes, with their own user and password, and
+/// never know which one ran.
 /// </summary>
+/// <param name="Messaging">The broker: a service starts once it is healthy and its users exist.</param>
+/// <param name="Postgres">The database server: a service starts once it is healthy and the roles exist.</param>
+/// <param name="Databases">Each service's database, which a service waits for too.</param>
+/// <param name="MessagingConnectionString">A service's <c>ConnectionStrings__messaging</c>: its own broker user.</param>
+/// <param name="DatabaseConnectionString">A service's <c>ConnectionStrings__&lt;database&gt;</c>: its own role.</param>
 internal sealed record ShopInfrastructure(
-    IResourceBuilder<IResourceWithConnectionString> Messaging,
-    IReadOnlyDictionary<string, IResourceBuilder<IResourceWithConnectionString>> Databases);
+    IResourceBuilder<IResource> Messaging,
+    IResourceBuilder<IResource> Postgres,
+    IReadOnlyDictionary<string, IResourceBuilder<IResource>> Databases,
+    Func<ShopService, ReferenceExpression> MessagingConnectionString,
+    Func<ShopService, ReferenceExpression> DatabaseConnectionString);
 
 internal static class ShopInfrastructureExtensions
 {
@@ -15,11 +26,12 @@ internal static class ShopInfrastructureExtensions
     public const string PostgresName = "postgres";
 
     /// <summary>
-    /// Adds RabbitMQ, PostgreSQL and one database per name: in containers when a container runtime
-    /// answers (or <c>Infrastructure:Mode</c> is <c>Containers</c>), otherwise, or when it is
-    /// <c>Local</c>, as local processes of the installed servers.
+    /// Adds RabbitMQ, PostgreSQL, and for each service its database, its role owning it and its
+    /// broker user: in containers when a container runtime answers (or <c>Infrastructure:Mode</c>
+    /// is <c>Containers</c>), otherwise, or when it is <c>Local</c>, as local processes of the
+    /// installed servers.
     /// </summary>
-    public static ShopInfrastructure AddShopInfrastructure(this IDistributedApplicationBuilder builder, params string[] databaseNames)
+    public static ShopInfrastructure AddShopInfrastructure(this IDistributedApplicationBuilder builder, IReadOnlyList<ShopService> services)
     {
         var configured = builder.Configuration["Infrastructure:Mode"];
         if (!Enum.TryParse<InfrastructureMode>(configured ?? nameof(InfrastructureMode.Auto), ignoreCase: true, out var mode))
@@ -45,12 +57,17 @@ internal static class ShopInfrastructureExtensions
             return Task.CompletedTask;
         });
 
+        var accounts = ServiceAccount.AddAll(builder, services);
         return mode == InfrastructureMode.Containers
-            ? builder.AddContainerInfrastructure(databaseNames)
-            : builder.AddLocalInfrastructure(databaseNames);
+            ? builder.AddContainerInfrastructure(accounts)
+            : builder.AddLocalInfrastructure(accounts);
     }
 
-    private static ShopInfrastructure AddContainerInfrastructure(this IDistributedApplicationBuilder builder, string[] databaseNames)
+    /// <summary>
+    /// Not run here (no container engine on the machines this was written on): the wiring follows
+    /// Aspire's API, the account set-up is the one the local mode runs and its tests exercise.
+    /// </summary>
+    private static ShopInfrastructure AddContainerInfrastructure(this IDistributedApplicationBuilder builder, IReadOnlyList<ServiceAccount> accounts)
     {
         // The system's promises (durable queues, persistent messages, the outbox, the orders) are
         // about state that outlives a restart: data volumes. The containers stop with the AppHost.
@@ -59,9 +76,38 @@ internal static class ShopInfrastructureExtensions
             .WithDataVolume();
         var postgres = builder.AddPostgres(PostgresName)
             .WithDataVolume();
-        var databases = databaseNames.ToDictionary(
-            name => name,
-            name => (IResourceBuilder<IResourceWithConnectionString>)postgres.AddDatabase(name));
-        return new ShopInfrastructure(messaging, databases);
+        var databases = accounts.ToDictionary(
+            account => account.Service.Database,
+            account => (IResourceBuilder<IResource>)postgres.AddDatabase(account.Service.Database));
+
+        // The administrators (the images' own users) create the services' accounts once the
+        // servers are ready; Aspire starts what waits for a server only after these handlers.
+        builder.Eventing.Subscribe<ResourceReadyEvent>(messaging.Resource, async (_, cancellationToken) =>
+        {
+            var rabbit = messaging.Resource;
+            var management = new Uri(rabbit.ManagementEndpoint.Url);
+            var user = await rabbit.UserNameReference.GetValueAsync(cancellationToken) ?? "guest";
+            var password = await rabbit.PasswordParameter.GetValueAsync(cancellationToken) ?? "";
+            await BrokerAccounts.EnsureAsync(management, user, password, accounts, cancellationToken);
+        });
+        builder.Eventing.Subscribe<ResourceReadyEvent>(postgres.Resource, async (_, cancellationToken) =>
+        {
+            var admin = await postgres.Resource.GetConnectionStringAsync(cancellationToken)
+                ?? throw new InvalidOperationException("PostgreSQL has no connection string.");
+            await DatabaseAccounts.EnsureAsync(admin, accounts, cancellationToken);
+        });
+
+        var server = postgres.Resource;
+        return new ShopInfrastructure(
+            messaging,
+            postgres,
+            databases,
+            service => ReferenceExpression.Create(
+                $"amqp://{service.BrokerUser}:{Account(accounts, service).BrokerPassword.Resource}@{messaging.Resource.Host}:{messaging.Resource.Port}"),
+            service => ReferenceExpression.Create(
+                $"Host={server.Host};Port={server.Port};Username={service.DatabaseRole};Password={Account(accounts, service).DatabasePassword.Resource};Database={service.Database}"));
     }
+
+    internal static ServiceAccount Account(IReadOnlyList<ServiceAccount> accounts, ShopService service) =>
+        accounts.Single(account => account.Service.Name == service.Name);
 }

@@ -37,9 +37,13 @@ internal static class ShopServices
             throw new InvalidOperationException($"Replicas:{name} is {replicas}; a service runs at least once.");
         }
 
+        // Its own broker user and database role, never the administrators' (Security, README).
         var resource = builder.AddProject<TProject>(name)
-            .WithReference(infrastructure.Messaging).WaitFor(infrastructure.Messaging)
-            .WithReference(database).WaitFor(database)
+            .WithEnvironment("ConnectionStrings__messaging", infrastructure.MessagingConnectionString(service))
+            .WithEnvironment($"ConnectionStrings__{service.Database}", infrastructure.DatabaseConnectionString(service))
+            .WaitFor(infrastructure.Messaging)
+            .WaitFor(infrastructure.Postgres)
+            .WaitFor(database)
             // The launch profile's endpoint, on the catalog's port, which the load test and the
             // scripts expect.
             .WithEndpoint("http", endpoint => endpoint.Port = service.HttpPort)

@@ -8,20 +8,19 @@ var baseUrl = new Option<string>("--base-url")
     Description = "The order service.",
     DefaultValueFactory = _ => $"http://localhost:{ShopServiceCatalog.Order.HttpPort}",
 };
-var rabbitMq = new Option<string>("--rabbitmq")
+// No DefaultValueFactory for the three servers: --help would show the variables' passwords. There
+// is no fixed default either: eng/infra.sh generates the passwords (eval "$(eng/infra.sh env)").
+var rabbitMq = new Option<string?>("--rabbitmq")
 {
-    Description = $"The broker for the ceiling measurement (amqp://user:password@host:port). Default: ${EnvironmentDefaults.MessagingVariable}, else {EnvironmentDefaults.RabbitMq}.",
-    DefaultValueFactory = _ => EnvironmentDefaults.Read(EnvironmentDefaults.MessagingVariable, EnvironmentDefaults.RabbitMq),
+    Description = $"The broker for the ceiling measurement (amqp://user:password@host:port, an administrator). Default: ${EnvironmentDefaults.MessagingVariable}.",
 };
-var management = new Option<string>("--rabbitmq-management")
+var management = new Option<string?>("--rabbitmq-management")
 {
-    Description = $"The management API (http://user:password@host:port), for the broker's message counters and the ceiling's temporary vhost; 'none' to count messages instead. Default: ${EnvironmentDefaults.ManagementVariable}, else {EnvironmentDefaults.Management}.",
-    DefaultValueFactory = _ => EnvironmentDefaults.Read(EnvironmentDefaults.ManagementVariable, EnvironmentDefaults.Management),
+    Description = $"The management API (http://user:password@host:port), for the broker's message counters and the ceiling's temporary vhost; 'none' to count messages instead. Default: ${EnvironmentDefaults.ManagementVariable}, else none.",
 };
-// No DefaultValueFactory: --help would show the variable's password.
 var postgres = new Option<string?>("--postgres")
 {
-    Description = $"The PostgreSQL server of the service databases (a connection string, e.g. Host=localhost;Port=5462;Username=ecommerce;Password=ecommerce; a superuser, for pg_stat_statements), for transactions and statements per order; 'none' not to measure them. Default: ${EnvironmentDefaults.PostgresVariable}, else none.",
+    Description = $"The PostgreSQL server of the service databases (a connection string, e.g. Host=localhost;Port=5462;Username=ecommerce;Password=...; a superuser, for pg_stat_statements), for transactions and statements per order; 'none' not to measure them. Default: ${EnvironmentDefaults.PostgresVariable}, else none.",
 };
 var rate = new Option<double?>("--rate") { Description = "Orders per second (open loop). Standard scenario: the steady phase's rate (default 100, or the broker ceiling / 125 when the ceiling is below 12,500 msg/s)." };
 var concurrency = new Option<int?>("--concurrency") { Description = "POSTs in flight at once (closed loop). Standard scenario: the saturation phase's concurrency (64)." };
@@ -142,24 +141,33 @@ root.SetAction(async (parsed, cancellationToken) =>
         problems.Add("--max-pending and --ceiling-messages must be at least 0.");
     }
 
-    foreach (var (name, value) in new[] { ("--base-url", parsed.GetValue(baseUrl)), ("--rabbitmq", parsed.GetValue(rabbitMq)) })
+    if (!Uri.TryCreate(parsed.GetValue(baseUrl), UriKind.Absolute, out _))
     {
-        if (!Uri.TryCreate(value, UriKind.Absolute, out _))
-        {
-            problems.Add($"{name}: '{value}' is not an absolute URL.");
-        }
+        problems.Add($"--base-url: '{parsed.GetValue(baseUrl)}' is not an absolute URL.");
     }
 
-    if (parsed.GetValue(management) is var managementText && managementText != "none" && !Uri.TryCreate(managementText, UriKind.Absolute, out _))
+    // The broker's addresses hold passwords: a problem names the option, never the value.
+    var rabbitMqText = parsed.GetValue(rabbitMq) ?? EnvironmentDefaults.Read(EnvironmentDefaults.MessagingVariable, "");
+    if (rabbitMqText.Length == 0)
     {
-        problems.Add($"--rabbitmq-management: '{managementText}' is not an absolute URL (or 'none').");
+        problems.Add($"--rabbitmq: not given and ${EnvironmentDefaults.MessagingVariable} is not set (eval \"$(eng/infra.sh env)\" sets it).");
+    }
+    else if (!Uri.TryCreate(rabbitMqText, UriKind.Absolute, out _))
+    {
+        problems.Add("--rabbitmq: not an absolute amqp:// URL (the value is not shown: it may hold a password).");
+    }
+
+    var managementText = parsed.GetValue(management) ?? EnvironmentDefaults.Read(EnvironmentDefaults.ManagementVariable, "none");
+    if (managementText != "none" && !Uri.TryCreate(managementText, UriKind.Absolute, out _))
+    {
+        problems.Add("--rabbitmq-management: not an absolute URL, or 'none' (the value is not shown: it may hold a password).");
     }
 
     var postgresText = parsed.GetValue(postgres) ?? EnvironmentDefaults.Read(EnvironmentDefaults.PostgresVariable, "none");
     var postgresValue = postgresText is { Length: > 0 } and not "none" ? postgresText : null;
     if (postgresValue is not null && !IsConnectionString(postgresValue))
     {
-        problems.Add("--postgres: not a connection string (e.g. Host=localhost;Port=5462;Username=ecommerce;Password=ecommerce), or 'none'.");
+        problems.Add("--postgres: not a connection string (e.g. Host=localhost;Port=5462;Username=ecommerce;Password=...), or 'none'.");
     }
 
     if (problems.Count > 0)
@@ -213,11 +221,11 @@ root.SetAction(async (parsed, cancellationToken) =>
         phases.Add(new PhaseSpec(phaseRate is null ? "concurrency" : "rate", phaseRate, phaseConcurrency, measuredDuration, measuredCount, Measured: true));
     }
 
-    var managementValue = parsed.GetValue(management)!;
+    var managementValue = managementText;
     var settings = new RunSettings
     {
         BaseUrl = new Uri(parsed.GetValue(baseUrl)!),
-        RabbitMq = new Uri(parsed.GetValue(rabbitMq)!),
+        RabbitMq = new Uri(rabbitMqText),
         RabbitMqManagement = managementValue == "none" ? null : new Uri(managementValue),
         Postgres = postgresValue,
         Scenario = standard ? Runner.StandardScenario : "custom",

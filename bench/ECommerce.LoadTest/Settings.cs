@@ -92,11 +92,6 @@ internal static class EnvironmentDefaults
     public const string ManagementVariable = "ECOMMERCE_TEST_RABBITMQ_MANAGEMENT";
     public const string PostgresVariable = "ECOMMERCE_POSTGRES_SERVER";
 
-    /// <summary>eng/infra.sh's broker on its default port, with its development credentials.</summary>
-    public const string RabbitMq = "amqp://ecommerce:ecommerce@localhost:5672";
-
-    public const string Management = "http://ecommerce:ecommerce@localhost:15672";
-
     public static string Read(string variable, string fallback) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : fallback;
 }

@@ -159,7 +159,7 @@ public static class MessagingRegistration
         }
     }
 
-    private static void ConfigurePublishTopology(IRabbitMqBusFactoryConfigurator rabbit)
+    internal static void ConfigurePublishTopology(IRabbitMqBusFactoryConfigurator rabbit)
     {
         var configureEvent = typeof(MessagingRegistration).GetMethod(nameof(ConfigureEvent), BindingFlags.NonPublic | BindingFlags.Static)!;
         foreach (var route in Topology.Events)

@@ -5,7 +5,14 @@ namespace ECommerce.ServiceCatalog;
 /// <param name="Project">The project (and assembly) name, e.g. <c>ECommerce.OrderService</c>, in <c>src/&lt;Project&gt;/</c>.</param>
 /// <param name="Database">The name of its PostgreSQL database, which is also its connection string name, e.g. <c>ordersdb</c>.</param>
 /// <param name="HttpPort">The port of its HTTP endpoint under the AppHost; its <c>Properties/launchSettings.json</c> uses the same one.</param>
-public sealed record ShopService(string Name, string Project, string Database, int HttpPort);
+public sealed record ShopService(string Name, string Project, string Database, int HttpPort)
+{
+    /// <summary>Its PostgreSQL role, which owns its database and nothing else, e.g. <c>order_service</c>.</summary>
+    public string DatabaseRole => Name.Replace('-', '_');
+
+    /// <summary>Its RabbitMQ user, with permissions on its own queues and the exchanges it uses only.</summary>
+    public string BrokerUser => Name;
+}
 
 /// <summary>
 /// The services of the shop: the one list that the AppHost (resources, databases, ports), the
@@ -21,4 +28,9 @@ public static class ShopServiceCatalog
 
     /// <summary>Every service, in the order the AppHost adds them and reports list them.</summary>
     public static IReadOnlyList<ShopService> All { get; } = [Order, Payment, Inventory, Shipping, Notification];
+
+    /// <summary>The service whose database is <paramref name="database"/>.</summary>
+    public static ShopService ByDatabase(string database) =>
+        All.SingleOrDefault(service => service.Database == database)
+        ?? throw new ArgumentException($"No service of the catalog has the database '{database}'.", nameof(database));
 }

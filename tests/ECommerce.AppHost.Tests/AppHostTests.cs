@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ECommerce.Contracts;
+using ECommerce.ServiceCatalog;
 using ECommerce.Testing;
+using Npgsql;
 
 namespace ECommerce.AppHost.Tests;
 
@@ -51,6 +54,8 @@ public sealed class AppHostTests
             read.Headers.Authorization = TestCredentials.Bearer("CUST123");
             using var readByCustomer = await shop.Orders.SendAsync(read, TestContext.Current.CancellationToken);
             Assert.Equal(System.Net.HttpStatusCode.OK, readByCustomer.StatusCode);
+
+            await AssertEachServiceHasItsOwnAccountsAsync(shop);
         }
         finally
         {
@@ -69,6 +74,35 @@ public sealed class AppHostTests
             "every process of the servers to exit",
             TimeSpan.FromSeconds(15)));
         shop.DeleteState();
+    }
+
+    /// <summary>
+    /// The services ran as the AppHost's per-service accounts (the order shipped through them):
+    /// each broker user has exactly the permissions derived from the topology, and each database
+    /// role owns its database and cannot connect to another service's.
+    /// </summary>
+    private static async Task AssertEachServiceHasItsOwnAccountsAsync(LocalShop shop)
+    {
+        using var management = new RabbitMqAdmin(shop.ManagementUri);
+        foreach (var service in ShopServiceCatalog.All)
+        {
+            var granted = await management.GetPermissionsAsync("/", service.BrokerUser);
+            Assert.Equal(BrokerPermissions.For(service.Name), granted);
+
+            var own = new NpgsqlConnectionStringBuilder(await shop.ConnectionStringAsync(service.Database));
+            Assert.Equal(service.DatabaseRole, own.Username);
+            var owner = await shop.QueryAsync<string>(service.Database, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()");
+            Assert.Equal(service.DatabaseRole, owner);
+        }
+
+        var payment = new NpgsqlConnectionStringBuilder(await shop.ConnectionStringAsync(ShopServiceCatalog.Payment.Database))
+        {
+            Database = ShopServiceCatalog.Order.Database,
+            Pooling = false,
+        };
+        await using var intruder = new NpgsqlConnection(payment.ConnectionString);
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => intruder.OpenAsync());
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
     }
 
     [Fact]

@@ -63,6 +63,12 @@ internal sealed class LocalShop : IAsyncDisposable
             // As dotnet user-jwts would have written them into the AppHost's configuration.
             .. TestCredentials.Settings.Where(setting => setting.Key.StartsWith("Authentication:", StringComparison.Ordinal)).Select(setting => $"--{setting.Key}={setting.Value}"),
             $"--AppHost:OtlpApiKey={Guid.NewGuid():N}",
+            // The services' own passwords too (the AppHost would generate and keep them).
+            .. ShopServiceCatalog.All.SelectMany(service => new[]
+            {
+                $"--Parameters:{service.Name}-broker-password={Guid.NewGuid():N}",
+                $"--Parameters:{service.Name}-database-password={Guid.NewGuid():N}",
+            }),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.ECommerce_AppHost>(
             args, (options, _) => options.DisableDashboard = false, cancellationToken);
@@ -119,6 +125,10 @@ internal sealed class LocalShop : IAsyncDisposable
         return client;
     }
 
+    /// <summary>The connection string the AppHost gives the service of <paramref name="database"/>.</summary>
+    public async Task<string> ConnectionStringAsync(string database) =>
+        await App.GetConnectionStringAsync(database) ?? throw new InvalidOperationException($"{database} has no connection string.");
+
     /// <summary>A scalar from one of the services' databases, through the connection string the AppHost gives that service.</summary>
     public async Task<T> QueryAsync<T>(string database, string sql)
     {
@@ -127,6 +137,13 @@ internal sealed class LocalShop : IAsyncDisposable
         await using var command = new Npgsql.NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
     }
+
+    /// <summary>The administrator's passwords that eng/infra.sh generated in this AppHost's state folder.</summary>
+    public InfraCredentials AdministratorCredentials => InfraCredentials.Read(StateDirectory);
+
+    /// <summary>The broker's management API, as the administrator.</summary>
+    public Uri ManagementUri =>
+        new UriBuilder(App.GetEndpoint("messaging", "management")) { UserName = InfraCredentials.User, Password = AdministratorCredentials.RabbitMqPassword }.Uri;
 
     /// <summary>
     /// The running instances (replicas) of each service, as Aspire reports them: waits until every

@@ -3,6 +3,7 @@ extern alias OrderService;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ECommerce.Contracts;
+using ECommerce.ServiceCatalog;
 using ECommerce.Testing;
 
 namespace ECommerce.EndToEnd.Tests;
@@ -126,7 +127,7 @@ public sealed class CrashTests : IAsyncLifetime
 
     private Dictionary<string, string?> PaymentSettings(int gatewayLatencyMs) => new()
     {
-        ["ConnectionStrings:messaging"] = environment.MessagingConnectionString,
+        ["ConnectionStrings:messaging"] = environment.MessagingConnectionString(ShopServiceCatalog.Payment),
         ["ConnectionStrings:paymentsdb"] = environment.DatabaseConnectionString("paymentsdb"),
         ["Messaging:OutboxPollInterval"] = "200",
         ["Payments:GatewayLatencyMs"] = gatewayLatencyMs.ToString(System.Globalization.CultureInfo.InvariantCulture),

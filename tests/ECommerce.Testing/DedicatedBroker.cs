@@ -11,6 +11,7 @@ public sealed class DedicatedBroker : IAsyncDisposable
 {
     private readonly string infraScript;
     private readonly Dictionary<string, string> environment;
+    private readonly int managementPort;
 
     private DedicatedBroker(string infraScript, string stateDirectory, int port, int managementPort)
     {
@@ -24,17 +25,17 @@ public sealed class DedicatedBroker : IAsyncDisposable
             ["RABBITMQ_MANAGEMENT_PORT"] = managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         Infrastructure = null!;
-        ManagementUri = new Uri($"http://ecommerce:ecommerce@localhost:{managementPort}");
-        AmqpUri = new Uri($"amqp://ecommerce:ecommerce@localhost:{port}");
+        this.managementPort = managementPort;
     }
 
     public string StateDirectory { get; }
 
     public int Port { get; }
 
-    public Uri AmqpUri { get; }
+    /// <summary>The administrator's address, with the password infra.sh generated for this broker.</summary>
+    public Uri AmqpUri { get; private set; } = null!;
 
-    public Uri ManagementUri { get; }
+    public Uri ManagementUri { get; private set; } = null!;
 
     /// <summary>The shared PostgreSQL with this broker in place of the shared one.</summary>
     public TestInfrastructure Infrastructure { get; private set; }
@@ -48,8 +49,11 @@ public sealed class DedicatedBroker : IAsyncDisposable
         var port = LoopbackPorts.Free(10_000, 15_000, 20_000, 30_000);
         var broker = new DedicatedBroker(script, directory, port, LoopbackPorts.Free(15_000, 20_000));
         var shared = await TestInfrastructure.GetAsync();
-        broker.Infrastructure = shared with { RabbitMq = broker.AmqpUri, RabbitMqManagement = broker.ManagementUri };
         await broker.StartBrokerAsync();
+        var password = InfraCredentials.Read(directory).RabbitMqPassword;
+        broker.AmqpUri = new Uri($"amqp://{InfraCredentials.User}:{password}@localhost:{port}");
+        broker.ManagementUri = new Uri($"http://{InfraCredentials.User}:{password}@localhost:{broker.managementPort}");
+        broker.Infrastructure = shared with { RabbitMq = broker.AmqpUri, RabbitMqManagement = broker.ManagementUri };
         return broker;
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ECommerce.Contracts;
 
 namespace ECommerce.Testing;
 
@@ -28,6 +29,35 @@ public sealed class RabbitMqAdmin : IDisposable
         (await http.PutAsync($"vhosts/{Escape(virtualHost)}", null)).EnsureSuccessStatusCode();
         var permissions = new { configure = ".*", write = ".*", read = ".*" };
         (await http.PutAsJsonAsync($"permissions/{Escape(virtualHost)}/{Escape(UserName)}", permissions)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Creates (or updates) a user without tags: no management access, no rights until granted.</summary>
+    public async Task CreateUserAsync(string user, string password) =>
+        (await http.PutAsJsonAsync($"users/{Escape(user)}", new { password, tags = "" })).EnsureSuccessStatusCode();
+
+    /// <summary>Grants <paramref name="user"/> exactly <paramref name="permissions"/> in <paramref name="virtualHost"/>.</summary>
+    public async Task SetPermissionsAsync(string virtualHost, string user, BrokerPermissions permissions)
+    {
+        var request = new { configure = permissions.Configure, write = permissions.Write, read = permissions.Read };
+        (await http.PutAsJsonAsync($"permissions/{Escape(virtualHost)}/{Escape(user)}", request)).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>What <paramref name="user"/> may do in <paramref name="virtualHost"/>; null when nothing is granted.</summary>
+    public async Task<BrokerPermissions?> GetPermissionsAsync(string virtualHost, string user)
+    {
+        using var response = await http.GetAsync($"permissions/{Escape(virtualHost)}/{Escape(user)}");
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var granted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return new BrokerPermissions(granted.GetProperty("configure").GetString()!, granted.GetProperty("write").GetString()!, granted.GetProperty("read").GetString()!);
+    }
+
+    public async Task DeleteUserAsync(string user)
+    {
+        using var response = await http.DeleteAsync($"users/{Escape(user)}");
     }
 
     public async Task DeleteVirtualHostAsync(string virtualHost)

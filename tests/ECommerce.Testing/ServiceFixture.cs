@@ -31,6 +31,7 @@ public abstract class ServiceFixture<TEntryPoint> : IAsyncLifetime
     private readonly string databaseName;
     private readonly Type dbContextType;
     private readonly ConsumedMessages consumed = new();
+    private EventPublisher publisher = null!;
 
     /// <param name="environmentName">Names the virtual host and prefixes the databases.</param>
     /// <param name="databaseName">The service's connection string name, e.g. <c>paymentsdb</c>.</param>
@@ -80,6 +81,7 @@ public abstract class ServiceFixture<TEntryPoint> : IAsyncLifetime
             });
         Client = Service.CreateClient();
         AnonymousClient = Service.CreateAnonymousClient();
+        publisher = await EventPublisher.StartAsync(Environment.AdministratorBroker);
         await Eventually.UntilAsync(
             async () => (await Client.GetAsync("/health")).IsSuccessStatusCode,
             healthy => healthy,
@@ -94,15 +96,7 @@ public abstract class ServiceFixture<TEntryPoint> : IAsyncLifetime
     public async Task<Guid> PublishAsync(object integrationEvent, Guid? messageId = null)
     {
         var id = messageId ?? NewId.NextGuid();
-        var bus = Service.Services.GetRequiredService<IBus>();
-        await bus.Publish(integrationEvent, integrationEvent.GetType(), context =>
-        {
-            context.MessageId = id;
-            if (integrationEvent is CorrelatedBy<Guid> correlated)
-            {
-                context.CorrelationId = correlated.CorrelationId;
-            }
-        });
+        await publisher.PublishAsync(integrationEvent, id);
         return id;
     }
 
@@ -172,6 +166,7 @@ public abstract class ServiceFixture<TEntryPoint> : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        await publisher.DisposeAsync();
         await Service.DisposeAsync();
         await Environment.DisposeAsync();
         GC.SuppressFinalize(this);

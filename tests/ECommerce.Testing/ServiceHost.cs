@@ -1,3 +1,4 @@
+using ECommerce.ServiceCatalog;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,8 @@ public class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint>
     {
         this.settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:messaging"] = environment.MessagingConnectionString,
+            // The service's own broker user and database role, as under the AppHost.
+            ["ConnectionStrings:messaging"] = environment.MessagingConnectionString(ShopServiceCatalog.ByDatabase(databaseName)),
             [$"ConnectionStrings:{databaseName}"] = environment.DatabaseConnectionString(databaseName),
 
             // Short timings: tests wait by polling, and a test must not wait for production delays.

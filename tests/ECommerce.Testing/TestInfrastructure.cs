@@ -40,7 +40,8 @@ public sealed record TestInfrastructure(Uri RabbitMq, Uri RabbitMqManagement, st
         throw new InvalidOperationException(
             $"The tests need a real RabbitMQ (with the management plugin) and PostgreSQL. Run them with eng/test.sh, which starts both " +
             $"without Docker; or export {RabbitMqVariable}=amqp://user:pass@host:5672, {RabbitMqManagementVariable}=http://user:pass@host:15672 " +
-            $"and {PostgresVariable}=\"Host=...;Port=...;Username=...;Password=...\" (a role that may create databases); " +
+            $"and {PostgresVariable}=\"Host=...;Port=...;Username=...;Password=...\" (administrators: the fixtures create each service's " +
+            "broker user and database role with them); " +
             "or start a Docker engine so Testcontainers can run them.");
     }
 
@@ -72,8 +73,8 @@ public sealed record TestInfrastructure(Uri RabbitMq, Uri RabbitMqManagement, st
 
     private static async Task<TestInfrastructure> StartContainersAsync()
     {
-        const string user = "ecommerce";
-        const string password = "ecommerce";
+        const string user = InfraCredentials.User;
+        var password = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
         // Ryuk removes both containers when the test process ends.
         var rabbitMq = new RabbitMqBuilder("rabbitmq:3.13-management")

@@ -27,7 +27,7 @@ public static class ServiceDatabase
         // per physical connection instead of parsing and planning each one, and do not reset a
         // pooled connection (DISCARD ALL) on every reuse: nothing here keeps session state.
         // Explicit settings in the connection string win.
-        var npgsql = new NpgsqlConnectionStringBuilder(connectionString);
+        var npgsql = ParseConnectionString(connectionName, connectionString);
         if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase))
         {
             npgsql.MaxAutoPrepare = 64;
@@ -59,6 +59,25 @@ public static class ServiceDatabase
         // Hosted services start in registration order: migrations finish before the bus starts.
         builder.Services.AddHostedService<DatabaseMigrator<TDbContext>>();
         return builder;
+    }
+
+    /// <summary>
+    /// Parses the connection string without letting any part of it into the error: Npgsql's own
+    /// messages quote keys and values, and a password with a ';' in it is read as a key.
+    /// </summary>
+    internal static NpgsqlConnectionStringBuilder ParseConnectionString(string connectionName, string connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (Exception exception) when (exception is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            // No inner exception: its message is the one that quotes the connection string.
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{connectionName} is not a valid PostgreSQL connection string ({exception.GetType().Name}; " +
+                "the value is not shown, it may hold a password). It must look like Host=...;Port=...;Username=...;Password=...;Database=...");
+        }
     }
 }
 
