@@ -72,12 +72,21 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_service_that_publishes_nothing_may_not_publish_to_the_events_exchange()
+    public async Task A_service_may_not_put_messages_into_another_services_queue()
     {
         await using var notification = await ConnectAsync(ShopServiceCatalog.Notification);
-        await using var channel = await ConfirmedChannelAsync(notification);
 
-        await AssertRefusedAsync(channel, () => PublishAsync(channel, Topology.EventsExchange, Topology.RoutingKeys.OrderCreated));
+        // Past the events exchange: straight into the Payment service's queue, through the
+        // exchange MassTransit binds to it or through the default exchange.
+        await using (var channel = await ConfirmedChannelAsync(notification))
+        {
+            await AssertRefusedAsync(channel, () => PublishAsync(channel, Topology.Queues.PaymentOrderCreated, ""));
+        }
+
+        await using (var channel = await ConfirmedChannelAsync(notification))
+        {
+            await AssertRefusedAsync(channel, () => PublishAsync(channel, "", Topology.Queues.PaymentOrderCreated));
+        }
     }
 
     [Fact]

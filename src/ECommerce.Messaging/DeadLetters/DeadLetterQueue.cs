@@ -169,7 +169,9 @@ public sealed class DeadLetterQueue(IConnection connection, TimeProvider clock)
         properties.Persistent = true;
 
         // Confirmed (the channel tracks confirms) before the caller acknowledges the parked copy.
-        await channel.BasicPublishAsync("", queue.ReplaysTo, mandatory: true, properties, delivery.Body, cancellationToken);
+        // Through the work queue's own exchange, which MassTransit binds to it: a service's broker
+        // user may write there, not to the default exchange, which reaches every queue.
+        await channel.BasicPublishAsync(queue.ReplaysTo, "", mandatory: true, properties, delivery.Body, cancellationToken);
     }
 
     /// <summary>Headers that describe the current round only: the delayed retry's and MassTransit's fault headers.</summary>
@@ -184,9 +186,15 @@ public sealed class DeadLetterQueue(IConnection connection, TimeProvider clock)
         try
         {
             envelope = JsonDocument.Parse(body).RootElement.Clone();
+
+            // Valid JSON may still hold text that is no valid UTF-16 (a lone "\ud800"), which no
+            // answer can carry.
+            JsonSerializer.Serialize(envelope.Value);
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
+            envelope = null;
+
             // An unreadable body is still listed (and replayable, deletable), just without its content.
         }
 
