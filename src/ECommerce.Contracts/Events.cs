@@ -102,7 +102,7 @@ public sealed record ShipmentFailed(
 /// <summary>
 /// A product of the Inventory service's catalog at its current price: published when a product is
 /// created and whenever its price changes. <see cref="Version"/> counts the product's price
-/// changes (the seed products start at 0), so a reader keeps the highest version it has seen and
+/// changes (the example products start at 0), so a reader keeps the highest version it has seen and
 /// ignores a redelivered or overtaken older one. Not about an order: no order or correlation id.
 /// </summary>
 [MessageUrn("ecommerce:product-price-changed:v1")]
