@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using System.Text.Json.Serialization;
 
 namespace Microsoft.Extensions.Hosting;
@@ -94,5 +95,47 @@ public static class StrictJson
         }
 
         public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="maxBytes"/> of JSON. Too large, empty or malformed bodies are
+    /// reported by field: the JSON path of a value of the wrong type (<c>items[0].quantity</c>),
+    /// or <c>body</c> for the body as a whole.
+    /// </summary>
+    public static async Task<(TBody? Body, (string Field, string Message)? Error)> ReadBodyAsync<TBody>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+        where TBody : class
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, ("body", $"The request body must be at most {maxBytes} bytes."));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return (null, ("body", $"The request body must be at most {maxBytes} bytes."));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return (null, ("body", "The request body is required: a JSON object."));
+        }
+
+        try
+        {
+            var parsed = JsonSerializer.Deserialize<TBody>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Options);
+            return parsed is null ? (null, ("body", "The request body must be a JSON object.")) : (parsed, null);
+        }
+        catch (JsonException exception)
+        {
+            return (null, Describe(exception));
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -5,6 +6,7 @@ using System.Text.Json;
 using ECommerce.Contracts;
 using ECommerce.Messaging.Resilience;
 using ECommerce.Testing;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ECommerce.OrderService.Tests;
@@ -12,21 +14,47 @@ namespace ECommerce.OrderService.Tests;
 /// <summary>
 /// With nobody to answer (no Inventory service here), a quote is a quick 504 problem, and the
 /// request it published carries the caller's deadline as its time-to-live, so that it expires in
-/// the broker instead of being worked on later for nobody.
+/// the broker instead of being worked on later for nobody. The requests are observed as the
+/// service publishes them: in a queue they would expire before a test could look.
 /// </summary>
 public sealed class QuoteDeadlineTests(QuoteDeadlineTests.Fixture fixture) : IClassFixture<QuoteDeadlineTests.Fixture>
 {
     public sealed class Fixture() : ServiceFixture<Program>("quotes", "ordersdb", typeof(Persistence.OrdersDbContext))
     {
-        public const string RequestProbe = "test.probe.quote.requested";
         public const int DeadlineMilliseconds = 700;
+
+        public RequestRecorder Requests { get; } = new();
 
         protected override IReadOnlyDictionary<string, string?> Settings { get; } = new Dictionary<string, string?>
         {
             ["Quotes:DeadlineMilliseconds"] = DeadlineMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
 
-        protected override IReadOnlyList<ProbeQueue> ProbeQueues { get; } = [new(RequestProbe, Topology.RoutingKeys.QuoteRequested)];
+        protected override void ConfigureServices(IServiceCollection services) =>
+            services.AddPublishObserver(_ => Requests);
+    }
+
+    /// <summary>Every quote request the service publishes, with the time-to-live it was given.</summary>
+    public sealed class RequestRecorder : IPublishObserver
+    {
+        public ConcurrentQueue<(QuoteRequested Request, TimeSpan? TimeToLive)> Published { get; } = new();
+
+        public Task PrePublish<T>(PublishContext<T> context)
+            where T : class
+        {
+            if (context.Message is QuoteRequested request)
+            {
+                Published.Enqueue((request, context.TimeToLive));
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task PostPublish<T>(PublishContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
     }
 
     [Fact]
@@ -40,10 +68,9 @@ public sealed class QuoteDeadlineTests(QuoteDeadlineTests.Fixture fixture) : ICl
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(Fixture.DeadlineMilliseconds), TimeSpan.FromSeconds(5));
 
-        var request = Assert.Single(await fixture.PeekAsync(Fixture.RequestProbe));
-        Assert.Equal(Fixture.DeadlineMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Properties.GetProperty("expiration").GetString());
-        var items = JsonSerializer.Deserialize<JsonElement>(request.Payload).GetProperty("message").GetProperty("items");
-        Assert.Equal(("PROD123", 2), (items[0].GetProperty("productId").GetString(), items[0].GetProperty("quantity").GetInt32()));
+        var (request, timeToLive) = Assert.Single(fixture.Requests.Published, published => published.Request.Items is [{ ProductId: "PROD123", Quantity: 2 }]);
+        Assert.Equal(TimeSpan.FromMilliseconds(Fixture.DeadlineMilliseconds), timeToLive);
+        Assert.NotEqual(Guid.Empty, request.QuoteId);
     }
 
     [Fact]
@@ -75,12 +102,12 @@ public sealed class QuoteDeadlineTests(QuoteDeadlineTests.Fixture fixture) : ICl
     [InlineData("""{"items":[{"productId":"PROD123","quantity":"1"}]}""", "items[0].quantity")]
     public async Task A_bad_quote_request_is_a_400_naming_the_field_and_asks_nobody(string body, string field)
     {
-        var before = (await fixture.PeekAsync(Fixture.RequestProbe)).Count;
+        var before = fixture.Requests.Published.Count;
         using var response = await fixture.Client.PostAsync("/quotes", new StringContent(body, System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
-        Assert.Equal(before, (await fixture.PeekAsync(Fixture.RequestProbe)).Count);
+        Assert.Equal(before, fixture.Requests.Published.Count);
     }
 }

@@ -70,7 +70,7 @@ internal static partial class CatalogEndpoints
     private static async Task<Results<Created<ProductResponse>, ValidationProblem, ProblemHttpResult>> AddProduct(
         HttpRequest request, ProductPrices prices, CancellationToken cancellationToken)
     {
-        var (body, bodyError) = await ReadBodyAsync<NewProductRequest>(request, cancellationToken);
+        var (body, bodyError) = await StrictJson.ReadBodyAsync<NewProductRequest>(request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return Invalid(bodyError!.Value.Field, bodyError.Value.Message);
@@ -111,7 +111,7 @@ internal static partial class CatalogEndpoints
     private static async Task<Results<Ok<ProductPriceResponse>, ValidationProblem, ProblemHttpResult>> ChangePrice(
         string id, HttpRequest request, ProductPrices prices, CancellationToken cancellationToken)
     {
-        var (body, bodyError) = await ReadBodyAsync<PriceChangeRequest>(request, cancellationToken);
+        var (body, bodyError) = await StrictJson.ReadBodyAsync<PriceChangeRequest>(request, MaxBodyBytes, cancellationToken);
         if (body is null)
         {
             return Invalid(bodyError!.Value.Field, bodyError.Value.Message);
@@ -136,44 +136,6 @@ internal static partial class CatalogEndpoints
         { } price when decimal.Round(price, 2) != price => "The unit price must have at most two decimal places.",
         _ => null,
     };
-
-    private static async Task<(T? Body, (string Field, string Message)? Error)> ReadBodyAsync<T>(HttpRequest request, CancellationToken cancellationToken)
-        where T : class
-    {
-        var tooLarge = ("body", $"The request body must be at most {MaxBodyBytes} bytes.");
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return (null, tooLarge);
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[MaxBodyBytes + 1];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-            {
-                return (null, tooLarge);
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
-        {
-            return (null, ("body", "The request body is required: a JSON object."));
-        }
-
-        try
-        {
-            var body = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), StrictJson.Options);
-            return body is null ? (null, ("body", "The request body must be a JSON object.")) : (body, null);
-        }
-        catch (JsonException exception)
-        {
-            return (null, StrictJson.Describe(exception));
-        }
-    }
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is not valid.");

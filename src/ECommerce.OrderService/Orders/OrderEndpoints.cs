@@ -81,7 +81,7 @@ public static class OrderEndpoints
         MessagingTelemetry.TagCorrelation(Activity.Current, correlationId);
         using var logScope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId });
 
-        var (request, bodyError) = await ReadBodyAsync<PlaceOrderRequest>(http.Request, limits.MaxRequestBodyBytes, cancellationToken);
+        var (request, bodyError) = await StrictJson.ReadBodyAsync<PlaceOrderRequest>(http.Request, limits.MaxRequestBodyBytes, cancellationToken);
         if (request is null)
         {
             return Invalid(bodyError!.Value.Field, bodyError.Value.Message);
@@ -155,48 +155,6 @@ public static class OrderEndpoints
         return decision == OrderReadAccess.Granted || order.CustomerId == ShopAuthentication.CustomerOf(http)
             ? TypedResults.Ok(OrderDetails.From(order))
             : OrderAccess.Refusal(OrderReadAccess.Denied, orderId);
-    }
-
-    /// <summary>
-    /// Reads at most <paramref name="maxBytes"/> of JSON. Too large, empty or malformed bodies are
-    /// reported by field: the JSON path of a value of the wrong type (<c>items[0].quantity</c>),
-    /// or <c>body</c> for the body as a whole.
-    /// </summary>
-    internal static async Task<(TBody? Request, (string Field, string Message)? Error)> ReadBodyAsync<TBody>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
-        where TBody : class
-    {
-        if (request.ContentLength > maxBytes)
-        {
-            return (null, ("body", $"The request body must be at most {maxBytes} bytes."));
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return (null, ("body", $"The request body must be at most {maxBytes} bytes."));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        if (buffer.Length == 0)
-        {
-            return (null, ("body", "The request body is required: a JSON object."));
-        }
-
-        try
-        {
-            var parsed = JsonSerializer.Deserialize<TBody>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), StrictJson.Options);
-            return parsed is null ? (null, ("body", "The request body must be a JSON object.")) : (parsed, null);
-        }
-        catch (JsonException exception)
-        {
-            return (null, StrictJson.Describe(exception));
-        }
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

@@ -48,7 +48,7 @@ public static class QuoteEndpoints
         CancellationToken cancellationToken)
     {
         var limits = orders.Value;
-        var (request, bodyError) = await OrderEndpoints.ReadBodyAsync<QuoteRequest>(http.Request, limits.MaxRequestBodyBytes, cancellationToken);
+        var (request, bodyError) = await StrictJson.ReadBodyAsync<QuoteRequest>(http.Request, limits.MaxRequestBodyBytes, cancellationToken);
         if (request is null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [bodyError!.Value.Field] = [bodyError.Value.Message] }, title: "The quote request is not valid.");
