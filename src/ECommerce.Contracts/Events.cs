@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using MassTransit;
 
 namespace ECommerce.Contracts;
@@ -16,6 +17,28 @@ public interface IOrderEvent : CorrelatedBy<Guid>
     Guid OrderId { get; }
 }
 
+/// <summary>
+/// How the customer wants the order shipped. Express costs the Order service's configured charge,
+/// and its events are delivered ahead of standard ones wherever a queue has a backlog
+/// (<see cref="Topology.Priority"/>).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ShippingSpeed>))]
+public enum ShippingSpeed
+{
+    Standard,
+    Express,
+}
+
+/// <summary>
+/// An event on the order's way from payment to its shipment. It carries the order's shipping
+/// speed, so the service that handles it passes the speed on in the next event, and the messaging
+/// block publishes the events of express orders with <see cref="Topology.Priority.Express"/>.
+/// </summary>
+public interface IFulfilmentEvent : IOrderEvent
+{
+    ShippingSpeed Shipping { get; }
+}
+
 /// <summary>One line of an order. <see cref="UnitPrice"/> is the price of one unit.</summary>
 public sealed record OrderLine(string ProductId, int Quantity, decimal UnitPrice);
 
@@ -27,7 +50,8 @@ public sealed record OrderCreated(
     string CustomerEmail,
     IReadOnlyList<OrderLine> Items,
     decimal TotalAmount,
-    DateTimeOffset CreatedAt) : IOrderEvent;
+    DateTimeOffset CreatedAt,
+    ShippingSpeed Shipping = ShippingSpeed.Standard) : IFulfilmentEvent;
 
 [MessageUrn("ecommerce:payment-succeeded:v1")]
 public sealed record PaymentSucceeded(
@@ -37,7 +61,8 @@ public sealed record PaymentSucceeded(
     decimal Amount,
     string CustomerEmail,
     IReadOnlyList<OrderLine> Items,
-    DateTimeOffset ProcessedAt) : IOrderEvent;
+    DateTimeOffset ProcessedAt,
+    ShippingSpeed Shipping = ShippingSpeed.Standard) : IFulfilmentEvent;
 
 [MessageUrn("ecommerce:payment-failed:v1")]
 public sealed record PaymentFailed(
@@ -65,7 +90,8 @@ public sealed record StockReserved(
     Guid ReservationId,
     string CustomerEmail,
     IReadOnlyList<OrderLine> Items,
-    DateTimeOffset ReservedAt) : IOrderEvent;
+    DateTimeOffset ReservedAt,
+    ShippingSpeed Shipping = ShippingSpeed.Standard) : IFulfilmentEvent;
 
 /// <summary>A product the order asked for more of than is in stock.</summary>
 public sealed record StockShortfall(string ProductId, int Requested, int Available);

@@ -103,6 +103,29 @@ public static class Topology
         new(Queues.OrderCatalog, [RoutingKeys.ProductPriceChanged]),
     ];
 
+    /// <summary>
+    /// Express orders overtake standard ones wherever a backlog forms: the events of an express
+    /// order's way to its shipment (<see cref="IFulfilmentEvent"/>) are published with
+    /// <see cref="Express"/> priority, and every queue such an event is routed to is a RabbitMQ
+    /// priority queue, which delivers the waiting messages of the higher priority first. A message
+    /// already handed to a consumer (prefetched) is not overtaken.
+    /// </summary>
+    public static class Priority
+    {
+        public const byte Standard = 0;
+        public const byte Express = 1;
+
+        /// <summary>The queues' <c>x-max-priority</c>: two levels, the cheapest priority queue RabbitMQ has.</summary>
+        public const byte Highest = Express;
+
+        public static byte Of(object message) =>
+            message is IFulfilmentEvent { Shipping: ShippingSpeed.Express } ? Express : Standard;
+
+        /// <summary>Whether <paramref name="queue"/> receives events that can be express, and so is a priority queue.</summary>
+        public static bool IsPriorityQueue(QueueBinding queue) =>
+            Events.Any(route => route.EventType.IsAssignableTo(typeof(IFulfilmentEvent)) && queue.Routes(route.RoutingKey));
+    }
+
     public static string RoutingKeyOf(Type eventType) =>
         Events.FirstOrDefault(e => e.EventType == eventType)?.RoutingKey
         ?? throw new ArgumentException($"{eventType.Name} is not an integration event of {nameof(Topology)}.", nameof(eventType));

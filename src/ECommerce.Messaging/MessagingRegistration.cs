@@ -207,6 +207,12 @@ public static class MessagingRegistration
         receive.PublishFaults = false;
         receive.PrefetchCount = options.PrefetchCount;
         receive.Durable = true;
+        if (Topology.Priority.IsPriorityQueue(endpoint.Binding))
+        {
+            // Declared with the queue: RabbitMQ cannot make an existing queue a priority queue.
+            receive.EnablePriority(Topology.Priority.Highest);
+        }
+
         receive.UseConsumeFilter(typeof(Requests.ExpiredMessageFilter<>), registration);
 
         foreach (var routingKey in endpoint.Binding.RoutingKeys)

@@ -63,7 +63,7 @@ internal sealed partial class StockReservations(
             CreatedAt = now,
         };
         db.Reservations.Add(reservation);
-        outbox.Publish(new StockReserved(payment.OrderId, payment.CorrelationId, reservation.Id, payment.CustomerEmail, payment.Items, now));
+        outbox.Publish(new StockReserved(payment.OrderId, payment.CorrelationId, reservation.Id, payment.CustomerEmail, payment.Items, now, payment.Shipping));
         LogReserved(payment.OrderId, reservation.Id, requested.Count);
     }
 

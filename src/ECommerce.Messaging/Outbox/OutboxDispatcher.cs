@@ -349,6 +349,7 @@ internal sealed partial class OutboxDispatcher<TDbContext>(
                             context.MessageId = row.MessageId;
                             context.CorrelationId = row.CorrelationId;
                             context.Durable = true;
+                            context.TrySetPriority(Contracts.Topology.Priority.Of(message));
                         }, timeout.Token);
                     }
                     catch (OperationCanceledException exception) when (!token.IsCancellationRequested)

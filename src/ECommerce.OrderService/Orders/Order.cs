@@ -1,3 +1,5 @@
+using ECommerce.Contracts;
+
 namespace ECommerce.OrderService.Orders;
 
 public sealed class Order
@@ -16,7 +18,10 @@ public sealed class Order
 
     public required List<OrderItem> Items { get; init; }
 
+    /// <summary>The lines at their prices plus the shipping charge of <see cref="Shipping"/>.</summary>
     public decimal TotalAmount { get; init; }
+
+    public ShippingSpeed Shipping { get; init; }
 
     public OrderStatus Status { get; set; }
 

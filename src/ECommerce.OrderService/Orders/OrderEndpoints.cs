@@ -180,6 +180,7 @@ public sealed record OrderDetails(
     string CustomerEmail,
     IReadOnlyList<OrderDetails.Item> Items,
     decimal TotalAmount,
+    string Shipping,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<OrderDetails.Step> Timeline)
@@ -197,6 +198,7 @@ public sealed record OrderDetails(
         order.CustomerEmail,
         order.Items.Select(i => new Item(i.ProductId, i.Quantity, i.UnitPrice)).ToList(),
         order.TotalAmount,
+        ShippingChoice.NameOf(order.Shipping),
         order.CreatedAt,
         order.UpdatedAt,
         order.Timeline.Select(t => new Step(t.Status.ToString(), t.Detail, t.OccurredAt)).ToList());

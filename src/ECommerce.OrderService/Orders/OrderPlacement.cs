@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ECommerce.Contracts;
 using ECommerce.Messaging.Diagnostics;
 using ECommerce.Messaging.Outbox;
 using ECommerce.OrderService.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ECommerce.OrderService.Orders;
 
@@ -13,7 +15,7 @@ namespace ECommerce.OrderService.Orders;
 /// Stores a validated order and its <see cref="OrderCreated"/> event in one transaction, or finds
 /// the order an earlier request of the same customer with the same idempotency key placed.
 /// </summary>
-public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, TimeProvider clock)
+public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, IOptions<OrdersOptions> options, TimeProvider clock)
 {
     public abstract record Outcome;
 
@@ -34,6 +36,11 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
     {
         var requestHash = idempotencyKey is null ? null : HashOf(request);
         var now = clock.GetUtcNow();
+        if (!ShippingChoice.TryRead(request.Shipping, out var shipping))
+        {
+            throw new ArgumentException("The request's shipping was not validated.", nameof(request));
+        }
+
         var order = new Order
         {
             Id = Guid.CreateVersion7(now),
@@ -43,6 +50,7 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
             CustomerEmail = request.CustomerEmail!,
             Items = request.Items!.Select(i => new OrderItem { ProductId = i!.ProductId!, Quantity = i.Quantity!.Value, UnitPrice = i.Price!.Value }).ToList(),
             TotalAmount = request.TotalAmount!.Value,
+            Shipping = shipping,
             Status = OrderStatus.Pending,
             IdempotencyKey = idempotencyKey,
             RequestHash = requestHash,
@@ -58,7 +66,8 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
             order.CustomerEmail,
             order.Items.Select(i => new OrderLine(i.ProductId, i.Quantity, i.UnitPrice)).ToList(),
             order.TotalAmount,
-            order.CreatedAt));
+            order.CreatedAt,
+            order.Shipping));
 
         // The order, its first timeline step and its OrderCreated event in one statement, so one
         // transaction and one round trip, where EF Core's SaveChanges needs five statements (BEGIN,
@@ -72,6 +81,7 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
         // current price instead. The check costs no round trip of its own, and reads the table every
         // replica shares, so no replica prices from a copy older than the database's.
         var status = nameof(OrderStatus.Pending);
+        var shippingName = order.Shipping.ToString();
         var itemsJson = JsonSerializer.Serialize(order.Items);
         var productIds = order.Items.Select(i => i.ProductId).ToArray();
         var prices = order.Items.Select(i => i.UnitPrice).ToArray();
@@ -85,8 +95,8 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
             refused AS (
                 SELECT EXISTS (SELECT 1 FROM priced WHERE current_price IS DISTINCT FROM price) AS refused),
             placed AS (
-                INSERT INTO orders (id, correlation_id, trace_id, customer_id, customer_email, items, total_amount, status, idempotency_key, request_hash, created_at, updated_at)
-                SELECT {order.Id}, {order.CorrelationId}, {order.TraceId}, {order.CustomerId}, {order.CustomerEmail}, {itemsJson}::jsonb, {order.TotalAmount}, {status}, {idempotencyKey}, {requestHash}, {now}, {now}
+                INSERT INTO orders (id, correlation_id, trace_id, customer_id, customer_email, items, total_amount, shipping, status, idempotency_key, request_hash, created_at, updated_at)
+                SELECT {order.Id}, {order.CorrelationId}, {order.TraceId}, {order.CustomerId}, {order.CustomerEmail}, {itemsJson}::jsonb, {order.TotalAmount}, {shippingName}, {status}, {idempotencyKey}, {requestHash}, {now}, {now}
                 WHERE NOT (SELECT refused FROM refused)
                 ON CONFLICT (customer_id, idempotency_key) DO NOTHING
                 RETURNING id),
@@ -114,7 +124,7 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
                 // Refused for its prices. A retry of an order accepted before the price changed
                 // answers with that order, as any retry with its key does.
                 return (idempotencyKey is null ? null : await FindByKeyAsync(order.CustomerId, idempotencyKey, requestHash!, cancellationToken))
-                    ?? PriceCheck.Refusal(request, answer.OrderBy(row => row.Line).Select(row => row.CurrentPrice).ToList());
+                    ?? PriceCheck.Refusal(request, answer.OrderBy(row => row.Line).Select(row => row.CurrentPrice).ToList(), options.Value.ShippingChargeOf(order.Shipping));
         }
 
         outbox.RowsCommitted(created);
@@ -136,8 +146,12 @@ public sealed class OrderPlacement(OrdersDbContext db, IEventOutbox outbox, Time
         };
     }
 
+    // Fields left out (null) are left out of the hash, so an optional field added to the request
+    // does not change the hash of a request without it: its retry still finds the order.
+    private static readonly JsonSerializerOptions HashedRequestJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
     private static string HashOf(PlaceOrderRequest request) =>
-        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request)));
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, HashedRequestJson)));
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using ECommerce.Contracts;
+
 namespace ECommerce.OrderService.Orders;
 
 /// <summary>Limits of <c>POST /orders</c>, bound from the <c>Orders</c> section.</summary>
@@ -12,4 +14,9 @@ public sealed class OrdersOptions
     public int MaxQuantityPerItem { get; set; } = 1000;
 
     public int MaxIdempotencyKeyLength { get; set; } = 100;
+
+    /// <summary>What express shipping adds to an order's total; standard shipping is free.</summary>
+    public decimal ExpressShippingCharge { get; set; } = 9.90m;
+
+    public decimal ShippingChargeOf(ShippingSpeed speed) => speed == ShippingSpeed.Express ? ExpressShippingCharge : 0m;
 }

@@ -119,6 +119,16 @@ public static class PlaceOrderValidator
             }
         }
 
+        var shippingCharge = 0m;
+        if (ShippingChoice.TryRead(request.Shipping, out var shipping))
+        {
+            shippingCharge = limits.ShippingChargeOf(shipping);
+        }
+        else
+        {
+            Fail("shipping", "The shipping must be \"standard\" or \"express\".");
+        }
+
         if (request.TotalAmount is null)
         {
             Fail("totalAmount", "The total amount is required.");
@@ -131,9 +141,11 @@ public static class PlaceOrderValidator
         {
             Fail("totalAmount", $"The total amount must be at most {StrictJson.MaxAmount:0.00}.");
         }
-        else if (itemsAreValid && request.TotalAmount.Value != itemsTotal)
+        else if (itemsAreValid && request.TotalAmount.Value != itemsTotal + shippingCharge)
         {
-            Fail("totalAmount", $"The total amount {request.TotalAmount.Value:0.00##} is not the sum of the items ({itemsTotal:0.00##}).");
+            Fail("totalAmount", shippingCharge == 0
+                ? $"The total amount {request.TotalAmount.Value:0.00##} is not the sum of the items ({itemsTotal:0.00##})."
+                : $"The total amount {request.TotalAmount.Value:0.00##} is not the sum of the items ({itemsTotal:0.00##}) plus the express shipping charge ({shippingCharge:0.00}).");
         }
 
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray());

@@ -1,3 +1,4 @@
+using ECommerce.Contracts;
 using ECommerce.Messaging.Persistence;
 using ECommerce.OrderService.Catalog;
 using ECommerce.OrderService.Orders;
@@ -24,6 +25,7 @@ public sealed class OrdersDbContext(DbContextOptions<OrdersDbContext> options) :
             order.Property(o => o.CustomerEmail).HasMaxLength(254);
             order.Property(o => o.TotalAmount).HasPrecision(18, 2);
             order.Property(o => o.Status).HasConversion<string>().HasMaxLength(32);
+            order.Property(o => o.Shipping).HasConversion<string>().HasMaxLength(16);
             order.Property(o => o.TraceId).HasMaxLength(32);
             order.Property(o => o.IdempotencyKey).HasMaxLength(100);
             order.Property(o => o.RequestHash).HasMaxLength(64);

@@ -49,7 +49,8 @@ internal sealed partial class PaymentCharges(
                 payment.Amount,
                 order.CustomerEmail,
                 order.Items,
-                processedAt));
+                processedAt,
+                order.Shipping));
             LogPaymentSucceeded(order.OrderId, payment.Id, payment.Amount);
         }
         else

@@ -222,6 +222,12 @@ namespace ECommerce.OrderService.Persistence.Migrations
                         .HasColumnType("character varying(64)")
                         .HasColumnName("request_hash");
 
+                    b.Property<string>("Shipping")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("shipping");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
