@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -33,10 +34,18 @@ internal sealed class OrderApi : IDisposable
         http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = timeout };
     }
 
-    /// <summary>The README's example order, with the customer id made unique per order.</summary>
-    public static byte[] OrderBody(string customerId) => Encoding.UTF8.GetBytes(
+    private const decimal ExamplePrice = 29.99m;
+
+    /// <summary>
+    /// The README's example order, with the customer id made unique per order; an express order
+    /// (<paramref name="expressCharge"/> not null) adds the charge to its total.
+    /// </summary>
+    public static byte[] OrderBody(string customerId, decimal? expressCharge = null) => Encoding.UTF8.GetBytes(
         "{\"customerId\":\"" + customerId + "\",\"customerEmail\":\"customer@example.com\"," +
-        "\"items\":[{\"productId\":\"PROD123\",\"quantity\":1,\"price\":29.99}],\"totalAmount\":29.99}");
+        "\"items\":[{\"productId\":\"PROD123\",\"quantity\":1,\"price\":29.99}]," +
+        (expressCharge is { } charge
+            ? string.Create(CultureInfo.InvariantCulture, $"\"shipping\":\"express\",\"totalAmount\":{ExamplePrice + charge:0.00}}}")
+            : "\"totalAmount\":29.99}"));
 
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
@@ -51,11 +60,11 @@ internal sealed class OrderApi : IDisposable
         }
     }
 
-    public async Task<PlaceResult> PlaceAsync(string customerId, string idempotencyKey, CancellationToken cancellationToken)
+    public async Task<PlaceResult> PlaceAsync(string customerId, string idempotencyKey, decimal? expressCharge, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/orders")
         {
-            Content = new ByteArrayContent(OrderBody(customerId)) { Headers = { ContentType = JsonContentType } },
+            Content = new ByteArrayContent(OrderBody(customerId, expressCharge)) { Headers = { ContentType = JsonContentType } },
         };
         request.Headers.Add("Idempotency-Key", idempotencyKey);
 

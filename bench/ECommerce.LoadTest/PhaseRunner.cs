@@ -9,6 +9,8 @@ internal sealed class TrackedOrder(long sequence)
 {
     public long Sequence { get; } = sequence;
 
+    public bool Express { get; init; }
+
     /// <summary>When the POST started, by the system clock (the services stamp the timeline with the same clock).</summary>
     public DateTimeOffset PostStartedAt { get; set; }
 
@@ -273,7 +275,7 @@ internal sealed class PhaseRunner
 
     private async Task PostAsync(long sequence, CancellationToken cancellationToken)
     {
-        var order = new TrackedOrder(sequence);
+        var order = new TrackedOrder(sequence) { Express = settings.ExpressEvery > 0 && sequence % settings.ExpressEvery == 0 };
         all.Enqueue(order);
         Interlocked.Increment(ref sent);
         Interlocked.Increment(ref postsInFlight);
@@ -284,7 +286,7 @@ internal sealed class PhaseRunner
         order.PostStartedTicks = Stopwatch.GetTimestamp();
         try
         {
-            var result = await api.PlaceAsync(id, id, cancellationToken);
+            var result = await api.PlaceAsync(id, id, order.Express ? settings.ExpressCharge : null, cancellationToken);
             order.PostMilliseconds = Stopwatch.GetElapsedTime(order.PostStartedTicks).TotalMilliseconds;
             order.HttpStatus = result.StatusCode;
             if (result.OrderId is { } orderId)
@@ -609,6 +611,8 @@ internal sealed class PhaseRunner
             CompletedPerSecond = shipped.Length / windowSeconds,
             PostLatencyMs = LatencyStats.Of(acceptedOrders.Select(o => o.PostMilliseconds)),
             ShippedLatencyMs = LatencyStats.Of(shipped.Select(o => o.MillisecondsToFinal!.Value)),
+            ExpressShippedLatencyMs = LatencyStats.Of(shipped.Where(o => o.Express).Select(o => o.MillisecondsToFinal!.Value)),
+            StandardShippedLatencyMs = LatencyStats.Of(shipped.Where(o => !o.Express).Select(o => o.MillisecondsToFinal!.Value)),
             Broker = brokerFigures,
             Polls = Interlocked.Read(ref polls),
             PollsPerOrder = acceptedOrders.Length > 0 ? (double)Interlocked.Read(ref polls) / acceptedOrders.Length : 0,

@@ -55,6 +55,16 @@ var maxPending = new Option<int>("--max-pending")
     Description = "Accepted orders not yet final before the sender waits (keeps a saturated pipeline's backlog bounded); 0: no limit.",
     DefaultValueFactory = _ => 1000,
 };
+var expressEvery = new Option<int>("--express-every")
+{
+    Description = "Every Nth order asks for express shipping (its latency is reported apart); 0: none.",
+    DefaultValueFactory = _ => 10,
+};
+var expressCharge = new Option<decimal>("--express-charge")
+{
+    Description = "The order service's Orders:ExpressShippingCharge, which an express order's total includes.",
+    DefaultValueFactory = _ => 9.90m,
+};
 var maxInFlight = new Option<int>("--max-in-flight")
 {
     Description = "POSTs in flight at once in rate mode; the schedule slips beyond it.",
@@ -67,7 +77,7 @@ var root = new RootCommand(
     "reports throughput, latency, broker messages/s against a raw RabbitMQ ceiling measured in the same run, and the database work and CPU time per order. See bench/README.md.")
 {
     baseUrl, rabbitMq, management, postgres, rate, concurrency, duration, count, warmup, finalTimeout, scenario, output,
-    ceilingMessages, ceilingSize, pollInterval, pollConcurrency, maxPending, maxInFlight, httpTimeout,
+    ceilingMessages, ceilingSize, pollInterval, pollConcurrency, maxPending, maxInFlight, httpTimeout, expressEvery, expressCharge,
 };
 
 // bench/run.sh waits for these ports to answer /health; the catalog is the one place that has them.
@@ -139,6 +149,11 @@ root.SetAction(async (parsed, cancellationToken) =>
     if (parsed.GetValue(maxPending) < 0 || parsed.GetValue(ceilingMessages) < 0)
     {
         problems.Add("--max-pending and --ceiling-messages must be at least 0.");
+    }
+
+    if (parsed.GetValue(expressEvery) < 0 || parsed.GetValue(expressCharge) < 0)
+    {
+        problems.Add("--express-every and --express-charge must be at least 0.");
     }
 
     if (!Uri.TryCreate(parsed.GetValue(baseUrl), UriKind.Absolute, out _))
@@ -238,6 +253,8 @@ root.SetAction(async (parsed, cancellationToken) =>
         PollConcurrency = parsed.GetValue(pollConcurrency),
         MaxPending = parsed.GetValue(maxPending),
         MaxInFlightPosts = parsed.GetValue(maxInFlight),
+        ExpressEvery = parsed.GetValue(expressEvery),
+        ExpressCharge = parsed.GetValue(expressCharge),
         HttpTimeout = parsed.GetValue(httpTimeout)!.Value,
     };
 

@@ -50,6 +50,8 @@ internal static class Report
             ("  throughput window (s)", p => F(p.WindowSeconds)),
             ("POST ms p50/p95/p99/max", p => Latency(p.PostLatencyMs)),
             ("POST->Shipped ms p50/p95/p99/max", p => Latency(p.ShippedLatencyMs)),
+            ("  express orders", p => Latency(p.ExpressShippedLatencyMs)),
+            ("  standard orders", p => Latency(p.StandardShippedLatencyMs)),
             ("broker publishes/s", p => p.Broker is { } b ? F(b.PublishesPerSecond) : "-"),
             ("broker deliveries/s", p => p.Broker is { } b ? F(b.DeliveriesPerSecond) : "-"),
             ("  per order (publish/deliver)", p => p.Broker is { } b ? Invariant($"{b.PublishesPerOrder:0.0}/{b.DeliveriesPerOrder:0.0}") : "-"),

@@ -50,6 +50,11 @@ internal sealed record PhaseResult
     /// <summary>Shipped step's <c>occurredAt</c> minus the POST start, for every shipped order.</summary>
     public required LatencyStats? ShippedLatencyMs { get; init; }
 
+    /// <summary><see cref="ShippedLatencyMs"/> of the express orders alone (priority queues let them overtake).</summary>
+    public required LatencyStats? ExpressShippedLatencyMs { get; init; }
+
+    public required LatencyStats? StandardShippedLatencyMs { get; init; }
+
     public required BrokerFigures? Broker { get; init; }
 
     /// <summary>The broker's deliveries per second over the ceiling's confirmed publishes per second.</summary>

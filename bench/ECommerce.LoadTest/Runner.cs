@@ -281,6 +281,14 @@ internal sealed class Runner(RunSettings settings)
             targets.Add(DatabaseTarget(saturation));
         }
 
+        if (saturation is { ExpressShippedLatencyMs: { } express, StandardShippedLatencyMs: { } standard })
+        {
+            targets.Add(new TargetResult(
+                "saturation: express p99 POST->Shipped at most half the standard p99",
+                string.Create(CultureInfo.InvariantCulture, $"express p99 {express.P99:0.0} ms ({express.Count} orders), standard p99 {standard.P99:0.0} ms ({standard.Count})"),
+                express.P99 <= standard.P99 / 2));
+        }
+
         if (steady is not null)
         {
             var rate = steadyRate?.OrdersPerSecond ?? DefaultSteadyRate;

@@ -51,6 +51,11 @@ internal sealed record RunSettings
     /// <summary>POSTs in flight at once in rate mode (the schedule slips beyond it).</summary>
     public required int MaxInFlightPosts { get; init; }
 
+    /// <summary>Every Nth order ships express (0: none), with <see cref="ExpressCharge"/> in its total.</summary>
+    public required int ExpressEvery { get; init; }
+
+    public required decimal ExpressCharge { get; init; }
+
     public required TimeSpan HttpTimeout { get; init; }
 }
 
