@@ -34,6 +34,21 @@ public sealed partial class DocumentedRequestTests(OrderServiceFixture fixture) 
     }
 
     [Fact]
+    public async Task The_http_files_express_order_is_the_readmes_and_is_accepted_as_express()
+    {
+        var expressOrder = (await HttpFileRequestsAsync()).Single(r => r.Method == "POST" && r.Body.Contains("\"express\"", StringComparison.Ordinal));
+        var readme = await File.ReadAllTextAsync(Path.Combine(Documented, "README.md"), TestContext.Current.CancellationToken);
+        Assert.Contains($"-d '{expressOrder.Body}'", readme, StringComparison.Ordinal);
+
+        using var response = await SendAsync(expressOrder, idempotencyKey: null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        var order = await fixture.GetOrderAsync(answer.RootElement.GetProperty("orderId").GetGuid());
+        Assert.Equal("express", order.GetProperty("shipping").GetString());
+    }
+
+    [Fact]
     public async Task The_http_files_bad_request_gets_a_problem_document_naming_the_fields()
     {
         var badRequest = (await HttpFileRequestsAsync()).Last(r => r.Method == "POST");
