@@ -26,6 +26,23 @@ public sealed class PlaceOrderValidatorTests
         Assert.Equal(["totalAmount"], PlaceOrderValidator.Validate(request, Limits).Keys);
     }
 
+    [Theory]
+    [InlineData("express", 34.99, true)]
+    [InlineData("EXPRESS", 34.99, true)]
+    [InlineData("express", 29.99, false)]
+    [InlineData("express", 39.89, false)]
+    [InlineData("standard", 29.99, true)]
+    [InlineData("standard", 34.99, false)]
+    [InlineData(null, 29.99, true)]
+    public void An_express_total_includes_the_configured_charge_and_a_standard_one_does_not(string? shipping, decimal total, bool valid)
+    {
+        var request = new PlaceOrderRequest("C1", "c@example.com", [new("PROD123", 1, 29.99m)], total, shipping);
+
+        var errors = PlaceOrderValidator.Validate(request, new OrdersOptions { ExpressShippingCharge = 5.00m });
+
+        Assert.Equal(valid ? [] : ["totalAmount"], errors.Keys);
+    }
+
     [Fact]
     public void A_quantity_above_the_limit_is_rejected()
     {
