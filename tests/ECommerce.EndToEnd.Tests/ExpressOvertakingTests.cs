@@ -68,19 +68,7 @@ public sealed class ExpressOvertakingTests : IAsyncLifetime
 
     private static async Task<Guid> PlaceAsync(HttpClient client, string customerId, string? shipping, decimal totalAmount)
     {
-        var body = new Dictionary<string, object>
-        {
-            ["customerId"] = customerId,
-            ["customerEmail"] = "customer@example.com",
-            ["items"] = new[] { new { productId = "PROD123", quantity = 1, price = 29.99m } },
-            ["totalAmount"] = totalAmount,
-        };
-        if (shipping is not null)
-        {
-            body["shipping"] = shipping;
-        }
-
-        using var placed = await client.PostAsJsonAsync("/orders", body);
+        using var placed = await client.PostAsJsonAsync("/orders", ExampleOrders.Body(customerId, shipping, totalAmount));
         placed.EnsureSuccessStatusCode();
         return (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
     }

@@ -42,7 +42,7 @@ public sealed class ExpressShippingTests(OrderServiceFixture fixture) : IClassFi
     public async Task An_express_total_without_the_charge_is_refused_with_the_charge_named_and_nothing_stored()
     {
         var customerId = $"CUST-EXPRESS-{Guid.NewGuid():N}";
-        using var response = await fixture.Client.PostAsJsonAsync("/orders", Body(customerId, "express", 29.99m), TestContext.Current.CancellationToken);
+        using var response = await fixture.Client.PostAsJsonAsync("/orders", ExampleOrders.Body(customerId, "express", 29.99m), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
@@ -53,27 +53,10 @@ public sealed class ExpressShippingTests(OrderServiceFixture fixture) : IClassFi
 
     private async Task<(Guid OrderId, JsonElement Order)> PlaceAsync(string? shipping, decimal totalAmount)
     {
-        using var response = await fixture.Client.PostAsJsonAsync("/orders", Body($"CUST-{Guid.NewGuid():N}", shipping, totalAmount), TestContext.Current.CancellationToken);
+        using var response = await fixture.Client.PostAsJsonAsync("/orders", ExampleOrders.Body($"CUST-{Guid.NewGuid():N}", shipping, totalAmount), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var orderId = (await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("orderId").GetGuid();
         return (orderId, await fixture.GetOrderAsync(orderId));
-    }
-
-    private static Dictionary<string, object> Body(string customerId, string? shipping, decimal totalAmount)
-    {
-        var body = new Dictionary<string, object>
-        {
-            ["customerId"] = customerId,
-            ["customerEmail"] = "customer@example.com",
-            ["items"] = new[] { new { productId = "PROD123", quantity = 1, price = 29.99m } },
-            ["totalAmount"] = totalAmount,
-        };
-        if (shipping is not null)
-        {
-            body["shipping"] = shipping;
-        }
-
-        return body;
     }
 
     private async Task<(JsonElement Message, int Priority)> PublishedOrderCreatedAsync(Guid orderId)
