@@ -30,7 +30,7 @@ public static class BrokenEvents
     {
         var valid = JsonSerializer.SerializeToNode(template, template.GetType(), Json)!.AsObject();
         var errorQueue = queue + "_error";
-        await BreakagesOf(valid).Array[BrokenPerRound].SampleAsync(
+        await BreakagesOf(valid, OptionalPropertiesOf(template.GetType())).Array[BrokenPerRound].SampleAsync(
             async breakages =>
             {
                 var broken = new List<Guid>();
@@ -69,12 +69,23 @@ public static class BrokenEvents
     }
 
     /// <summary>Every breakage of every property (and of the first list element's properties).</summary>
-    private static Gen<(string Path, string Json)> BreakagesOf(JsonObject valid)
+    /// <summary>
+    /// The JSON names of the properties an event may leave out: added to its contract with a
+    /// default, so that events published before they existed stay valid.
+    /// </summary>
+    private static HashSet<string> OptionalPropertiesOf(Type eventType) =>
+        eventType.GetConstructors()
+            .SelectMany(constructor => constructor.GetParameters())
+            .Where(parameter => parameter.HasDefaultValue)
+            .Select(parameter => Json.PropertyNamingPolicy!.ConvertName(parameter.Name!))
+            .ToHashSet();
+
+    private static Gen<(string Path, string Json)> BreakagesOf(JsonObject valid, HashSet<string> optional)
     {
         var breakages = new List<(string, string)>();
         foreach (var (name, value) in valid)
         {
-            breakages.AddRange(BreakagesOf(value).Select(json => (name, json)));
+            breakages.AddRange(BreakagesOf(value).Where(json => json != Missing || !optional.Contains(name)).Select(json => (name, json)));
             if (value is JsonArray { Count: > 0 } list && list[0] is JsonObject element)
             {
                 foreach (var (inner, innerValue) in element)
