@@ -62,7 +62,18 @@ public static class MessagingRegistration
         {
             settings.DisableHealthChecks = true;
             settings.DisableTracing = true;
-        }, factory => factory.ClientProvidedName = $"{serviceName}:dead-letters");
+
+            // The client takes a URI of one node: that of the first, the others through the
+            // endpoint resolver below.
+            if (broker.IsCluster)
+            {
+                settings.ConnectionString = broker.UriOf(broker.Nodes[0]).ToString();
+            }
+        }, factory =>
+        {
+            factory.ClientProvidedName = $"{serviceName}:dead-letters";
+            ClusterNodes.UseAll(factory, broker);
+        });
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
         builder.Services.AddSingleton<Requests.BrokerRequests>();
         builder.Services.AddSingleton<Inbox.ConsumeBatcher<TDbContext>>();
@@ -106,6 +117,7 @@ public static class MessagingRegistration
                     host.Username(broker.UserName);
                     host.Password(broker.Password);
                     host.PublisherConfirmation = true;
+                    ClusterNodes.UseAll(host, broker);
                 });
 
                 ConfigurePublishTopology(rabbit);
@@ -207,6 +219,7 @@ public static class MessagingRegistration
         receive.PublishFaults = false;
         receive.PrefetchCount = options.PrefetchCount;
         receive.Durable = true;
+        QueueArguments.ApplyTo(receive, options.QueueType);
         receive.UseConsumeFilter(typeof(Requests.ExpiredMessageFilter<>), registration);
 
         foreach (var routingKey in endpoint.Binding.RoutingKeys)
@@ -220,7 +233,7 @@ public static class MessagingRegistration
 
         if (endpoint.DelayedRetry is { } delayedRetry)
         {
-            DelayedRetryQueue.Configure(receive, delayedRetry, endpoint.Binding.Queue, registration);
+            DelayedRetryQueue.Configure(receive, delayedRetry, endpoint.Binding.Queue, options.QueueType, registration);
         }
         else
         {
