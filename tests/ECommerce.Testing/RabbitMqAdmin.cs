@@ -68,6 +68,10 @@ public sealed class RabbitMqAdmin : IDisposable
     public async Task<IReadOnlyList<QueueInfo>> GetQueuesAsync(string virtualHost) =>
         await http.GetFromJsonAsync<List<QueueInfo>>($"queues/{Escape(virtualHost)}") ?? [];
 
+    /// <summary>The name of the node that answers this API (on a cluster, each node has its own).</summary>
+    public async Task<string> GetNodeNameAsync() =>
+        (await http.GetFromJsonAsync<JsonElement>("overview")).GetProperty("node").GetString()!;
+
     public async Task<QueueInfo?> GetQueueAsync(string virtualHost, string queue)
     {
         using var response = await http.GetAsync($"queues/{Escape(virtualHost)}/{Escape(queue)}");
@@ -159,7 +163,11 @@ public sealed class RabbitMqAdmin : IDisposable
         [property: JsonPropertyName("messages")] long? Messages,
         [property: JsonPropertyName("messages_unacknowledged")] long? MessagesUnacknowledged,
         [property: JsonPropertyName("consumers")] int? Consumers,
-        [property: JsonPropertyName("arguments")] Dictionary<string, JsonElement>? Arguments);
+        [property: JsonPropertyName("arguments")] Dictionary<string, JsonElement>? Arguments,
+        [property: JsonPropertyName("type")] string? Type = null,
+        [property: JsonPropertyName("leader")] string? Leader = null,
+        [property: JsonPropertyName("members")] IReadOnlyList<string>? Members = null,
+        [property: JsonPropertyName("online")] IReadOnlyList<string>? Online = null);
 
     public sealed record ExchangeInfo(
         [property: JsonPropertyName("name")] string Name,

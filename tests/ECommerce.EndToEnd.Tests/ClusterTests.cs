@@ -1,0 +1,249 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using ECommerce.Contracts;
+using ECommerce.Testing;
+using Npgsql;
+
+namespace ECommerce.EndToEnd.Tests;
+
+/// <summary>
+/// The whole shop, two replicas of every service, on a three-node RabbitMQ cluster with quorum
+/// queues; each service gets all three nodes in its connection string.
+/// </summary>
+public sealed class ClusterShop : ShopSystem
+{
+    public BrokerCluster Cluster { get; private set; } = null!;
+
+    protected override int OrderReplicaCount => 2;
+
+    protected override int PaymentReplicaCount => 2;
+
+    protected override int OtherReplicaCount => 2;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Messaging:QueueType"] = "Quorum",
+    };
+
+    protected override async Task<TestInfrastructure?> GetInfrastructureAsync()
+    {
+        Cluster = await BrokerCluster.StartAsync();
+        return Cluster.Infrastructure;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Cluster.DisposeAsync();
+    }
+}
+
+public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
+{
+    private static readonly TimeSpan OrderInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan CompletionDeadline = TimeSpan.FromSeconds(180);
+
+    /// <summary>The queues every order passes through, whose leaders matter most.</summary>
+    private static readonly IReadOnlySet<string> FlowQueues = Topology.ConsumerQueues.Select(q => q.Queue).ToHashSet(StringComparer.Ordinal);
+
+    [Fact]
+    public async Task Every_durable_queue_is_a_quorum_queue_replicated_on_the_three_nodes()
+    {
+        using var admin = shop.Cluster.AdminOf(1);
+        var queues = await admin.GetQueuesAsync(shop.Environment.VirtualHost);
+        var durable = queues.Where(q => q.Durable).ToList();
+
+        // The consumed queues of the topology, the shipping retry queue and the final DLQ.
+        Assert.Superset(FlowQueues.Append(Topology.Queues.ShippingRetry).Append(Topology.Queues.ShippingFinalDeadLetter).ToHashSet(), durable.Select(q => q.Name).ToHashSet());
+        Assert.All(durable, queue =>
+        {
+            Assert.Equal("quorum", queue.Type);
+            Assert.Equal(BrokerCluster.Size, queue.Members?.Count);
+            Assert.False(queue.Arguments?.ContainsKey("x-max-priority"), $"{queue.Name} declares a priority, which quorum queues refuse");
+        });
+        var retry = durable.Single(q => q.Name == Topology.Queues.ShippingRetry);
+        Assert.Equal("at-least-once", retry.Arguments!["x-dead-letter-strategy"].GetString());
+        Assert.Equal(Topology.Queues.Shipping, retry.Arguments["x-dead-letter-routing-key"].GetString());
+    }
+
+    [Fact]
+    public async Task Orders_placed_at_a_steady_rate_all_complete_once_when_the_node_leading_the_busiest_queues_is_killed_and_restarted()
+    {
+        var reservedBefore = await ReservedAsync();
+        await using var load = SteadyOrderLoad.Start(shop.OrderReplicas, OrderInterval, "kill");
+        await load.WaitForAcceptedAsync(15, "before the kill");
+        await WaitForShipmentsAsync(5, "before the kill");
+
+        var (victim, victimName) = await LeaderOfMostFlowQueuesAsync();
+        await shop.Cluster.KillNodeAsync(victim);
+        var acceptedAtKill = load.AcceptedCount;
+        using (var survivor = shop.Cluster.AdminOf(victim % BrokerCluster.Size + 1))
+        {
+            await Eventually.UntilAsync(
+                () => survivor.GetQueuesAsync(shop.Environment.VirtualHost),
+                queues => queues.Where(q => FlowQueues.Contains(q.Name)).All(q => q.Leader is { } leader && leader != victimName),
+                $"every queue led by node {victim} to elect a leader on a surviving node",
+                TimeSpan.FromSeconds(60));
+        }
+
+        // The shop keeps working on two nodes: orders accepted after the kill are shipped before the node returns.
+        await load.WaitForAcceptedAsync(acceptedAtKill + 25, "while the node is down");
+        var shippedBeforeRestart = await WaitForShipmentsAsync(acceptedAtKill + 10, "while the node is down");
+
+        await shop.Cluster.StartNodeAsync(victim);
+        var acceptedAtRestart = load.AcceptedCount;
+        await load.WaitForAcceptedAsync(acceptedAtRestart + 15, "after the restart");
+        var placed = await load.StopAsync();
+
+        Report($"node {victim} ({victimName}) killed: {acceptedAtKill} orders accepted before, {acceptedAtRestart - acceptedAtKill} while it was down " +
+            $"({shippedBeforeRestart} shipped in all before it returned), {placed.Count - acceptedAtRestart} after its restart");
+        Assert.Equal(0, load.Refused);
+        await AssertEveryOrderCompletedOnceAsync(placed, reservedBefore);
+    }
+
+    [Fact]
+    public async Task Orders_placed_during_a_rolling_restart_of_the_three_nodes_all_complete_once()
+    {
+        var reservedBefore = await ReservedAsync();
+        await using var load = SteadyOrderLoad.Start(shop.OrderReplicas, OrderInterval, "rolling");
+        await load.WaitForAcceptedAsync(10, "before the restarts");
+        for (var node = 1; node <= BrokerCluster.Size; node++)
+        {
+            await shop.Cluster.StopNodeAsync(node);
+            var acceptedAtStop = load.AcceptedCount;
+            await load.WaitForAcceptedAsync(acceptedAtStop + 10, $"while node {node} is down");
+            await WaitForShipmentsAsync(acceptedAtStop + 5, $"while node {node} is down");
+            await shop.Cluster.StartNodeAsync(node);
+
+            // The next node may go only once every queue has its three members again: with two of
+            // three down, a quorum queue stops.
+            using var admin = shop.Cluster.AdminOf(node);
+            await Eventually.UntilAsync(
+                () => admin.GetQueuesAsync(shop.Environment.VirtualHost),
+                queues => queues.Where(q => q.Type == "quorum").All(q => q.Online?.Count == BrokerCluster.Size),
+                $"every quorum queue to have its {BrokerCluster.Size} members online after node {node} restarted",
+                TimeSpan.FromSeconds(60));
+        }
+
+        await load.WaitForAcceptedAsync(load.AcceptedCount + 10, "after the restarts");
+        var placed = await load.StopAsync();
+        Report($"rolling restart of nodes 1, 2, 3 under load: {placed.Count} orders accepted");
+        Assert.Equal(0, load.Refused);
+        await AssertEveryOrderCompletedOnceAsync(placed, reservedBefore);
+    }
+
+    /// <summary>
+    /// Every order reaches Shipped with one step of each kind; the databases hold exactly one
+    /// payment, one reservation and one shipment per order; the stock reserved grew by one per
+    /// order; nothing waits in an error queue or the final DLQ.
+    /// </summary>
+    private async Task AssertEveryOrderCompletedOnceAsync(IReadOnlyList<Guid> orderIds, int reservedBefore)
+    {
+        var shipments = await PollCountsAsync("shippingdb", "shipments", orderIds);
+        var payments = await CountPerOrderAsync("paymentsdb", "payments", orderIds);
+        var reservations = await CountPerOrderAsync("inventorydb", "reservations", orderIds);
+        var lost = orderIds.Count(id => shipments.GetValueOrDefault(id) == 0);
+        var duplicates = orderIds.Sum(id => Math.Max(0, payments.GetValueOrDefault(id) - 1) + Math.Max(0, reservations.GetValueOrDefault(id) - 1) + Math.Max(0, shipments.GetValueOrDefault(id) - 1));
+        Report($"{orderIds.Count} accepted, {orderIds.Count - lost} completed (shipped), {lost} lost, {duplicates} duplicate payments/reservations/shipments");
+        Assert.Equal(0, lost);
+        Assert.All(orderIds, id => Assert.Equal((1, 1, 1), (payments.GetValueOrDefault(id), reservations.GetValueOrDefault(id), shipments.GetValueOrDefault(id))));
+
+        foreach (var orderId in orderIds)
+        {
+            var order = await shop.WaitForOrderAsync(orderId, "Shipped", TimeSpan.FromSeconds(60));
+            var steps = order.GetProperty("timeline").EnumerateArray().Select(s => s.GetProperty("status").GetString()).ToList();
+            Assert.Equal(["Pending", "Paid", "StockReserved", "Shipped"], steps);
+        }
+
+        Assert.Equal(reservedBefore + orderIds.Count, await ReservedAsync());
+        using var admin = shop.Cluster.AdminOf(1);
+        var parked = (await admin.GetQueuesAsync(shop.Environment.VirtualHost))
+            .Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal) || q.Name == Topology.Queues.ShippingFinalDeadLetter)
+            .Where(q => q.Messages > 0)
+            .Select(q => $"{q.Name}: {q.Messages}")
+            .ToList();
+        Assert.Empty(parked);
+    }
+
+    /// <summary>The node (1 to 3) that leads the most queues of the order flow, and its name.</summary>
+    private async Task<(int Node, string Name)> LeaderOfMostFlowQueuesAsync()
+    {
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var node = 1; node <= BrokerCluster.Size; node++)
+        {
+            using var admin = shop.Cluster.AdminOf(node);
+            names[await admin.GetNodeNameAsync()] = node;
+        }
+
+        using var first = shop.Cluster.AdminOf(1);
+        var leader = (await first.GetQueuesAsync(shop.Environment.VirtualHost))
+            .Where(q => FlowQueues.Contains(q.Name) && q.Leader is not null)
+            .GroupBy(q => q.Leader!)
+            .OrderByDescending(led => led.Count())
+            .ThenBy(led => names[led.Key])
+            .First();
+        Report($"node {names[leader.Key]} leads {leader.Count()} of the {FlowQueues.Count} flow queues: {string.Join(", ", leader.Select(q => q.Name))}");
+        return (names[leader.Key], leader.Key);
+    }
+
+    private async Task<int> WaitForShipmentsAsync(int count, string when)
+    {
+        var shipped = await Eventually.UntilAsync(() => ShipmentCountAsync(), shipped => shipped >= count, $"{count} shipments {when}", TimeSpan.FromSeconds(90));
+        return shipped;
+    }
+
+    private async Task<int> ShipmentCountAsync()
+    {
+        await using var connection = await OpenAsync("shippingdb");
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM shipments", connection);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Counts per order until every order has a row or the deadline passes; the last counts either way.</summary>
+    private async Task<Dictionary<Guid, int>> PollCountsAsync(string database, string table, IReadOnlyList<Guid> orderIds)
+    {
+        try
+        {
+            return await Eventually.UntilAsync(
+                () => CountPerOrderAsync(database, table, orderIds),
+                counts => orderIds.All(counts.ContainsKey),
+                $"a row in {table} for each of the {orderIds.Count} orders",
+                CompletionDeadline);
+        }
+        catch (TimeoutException)
+        {
+            return await CountPerOrderAsync(database, table, orderIds);
+        }
+    }
+
+    private async Task<Dictionary<Guid, int>> CountPerOrderAsync(string database, string table, IReadOnlyList<Guid> orderIds)
+    {
+        await using var connection = await OpenAsync(database);
+        await using var command = new NpgsqlCommand($"SELECT order_id, count(*) FROM {table} WHERE order_id = ANY(@ids) GROUP BY order_id", connection);
+        command.Parameters.AddWithValue("ids", orderIds.ToArray());
+        var counts = new Dictionary<Guid, int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            counts[reader.GetGuid(0)] = (int)reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(string database)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(shop.Environment.Infrastructure.PostgresServer)
+        {
+            Database = shop.Environment.DatabaseName(database),
+            Pooling = false,
+        }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private async Task<int> ReservedAsync() =>
+        (await shop.Inventory.GetFromJsonAsync<JsonElement>("/products/PROD123")).GetProperty("reserved").GetInt32();
+
+    private static void Report(string figures) => TestContext.Current.TestOutputHelper?.WriteLine(figures);
+}
