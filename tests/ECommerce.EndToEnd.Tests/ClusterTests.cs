@@ -72,10 +72,11 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
         var reservedBefore = await ReservedAsync();
         await using var load = SteadyOrderLoad.Start(shop.OrderReplicas, OrderInterval, "kill");
         await load.WaitForAcceptedAsync(15, "before the kill");
-        await WaitForShipmentsAsync(5, "before the kill");
+        await WaitForShippedAsync(load.AcceptedSoFar.Take(5).ToList(), "the first 5 orders");
 
         var (victim, victimName) = await LeaderOfMostFlowQueuesAsync();
         await shop.Cluster.KillNodeAsync(victim);
+        var sinceKill = System.Diagnostics.Stopwatch.StartNew();
         var acceptedAtKill = load.AcceptedCount;
         using (var survivor = shop.Cluster.AdminOf(victim % BrokerCluster.Size + 1))
         {
@@ -86,17 +87,24 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
                 TimeSpan.FromSeconds(60));
         }
 
+        var elected = sinceKill.Elapsed;
+
         // The shop keeps working on two nodes: orders accepted after the kill are shipped before the node returns.
+        await load.WaitForAcceptedAsync(acceptedAtKill + 1, "after the kill");
+        var firstAfterKill = load.AcceptedSoFar[acceptedAtKill];
+        await WaitForShippedAsync([firstAfterKill], "the first order accepted after the kill");
+        var firstShipment = sinceKill.Elapsed;
         await load.WaitForAcceptedAsync(acceptedAtKill + 25, "while the node is down");
-        var shippedBeforeRestart = await WaitForShipmentsAsync(acceptedAtKill + 10, "while the node is down");
+        await WaitForShippedAsync(load.AcceptedSoFar.Skip(acceptedAtKill).Take(20).ToList(), "20 orders accepted while the node is down");
 
         await shop.Cluster.StartNodeAsync(victim);
         var acceptedAtRestart = load.AcceptedCount;
         await load.WaitForAcceptedAsync(acceptedAtRestart + 15, "after the restart");
         var placed = await load.StopAsync();
 
-        Report($"node {victim} ({victimName}) killed: {acceptedAtKill} orders accepted before, {acceptedAtRestart - acceptedAtKill} while it was down " +
-            $"({shippedBeforeRestart} shipped in all before it returned), {placed.Count - acceptedAtRestart} after its restart");
+        Report($"node {victim} ({victimName}) killed: {acceptedAtKill} orders accepted before, {acceptedAtRestart - acceptedAtKill} while it was down, " +
+            $"{placed.Count - acceptedAtRestart} after its restart; new leaders {elected.TotalSeconds:0.0} s after the kill, the first order " +
+            $"accepted after the kill shipped {firstShipment.TotalSeconds:0.0} s after it");
         Assert.Equal(0, load.Refused);
         await AssertEveryOrderCompletedOnceAsync(placed, reservedBefore);
     }
@@ -112,7 +120,7 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
             await shop.Cluster.StopNodeAsync(node);
             var acceptedAtStop = load.AcceptedCount;
             await load.WaitForAcceptedAsync(acceptedAtStop + 10, $"while node {node} is down");
-            await WaitForShipmentsAsync(acceptedAtStop + 5, $"while node {node} is down");
+            await WaitForShippedAsync(load.AcceptedSoFar.Skip(acceptedAtStop).Take(5).ToList(), $"5 orders accepted while node {node} is down");
             await shop.Cluster.StartNodeAsync(node);
 
             // The next node may go only once every queue has its three members again: with two of
@@ -186,18 +194,12 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
         return (names[leader.Key], leader.Key);
     }
 
-    private async Task<int> WaitForShipmentsAsync(int count, string when)
-    {
-        var shipped = await Eventually.UntilAsync(() => ShipmentCountAsync(), shipped => shipped >= count, $"{count} shipments {when}", TimeSpan.FromSeconds(90));
-        return shipped;
-    }
-
-    private async Task<int> ShipmentCountAsync()
-    {
-        await using var connection = await OpenAsync("shippingdb");
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM shipments", connection);
-        return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private Task WaitForShippedAsync(IReadOnlyList<Guid> orderIds, string what) =>
+        Eventually.UntilAsync(
+            () => CountPerOrderAsync("shippingdb", "shipments", orderIds),
+            shipped => shipped.Count == orderIds.Count,
+            $"a shipment for {what}",
+            TimeSpan.FromSeconds(90));
 
     /// <summary>Counts per order until every order has a row or the deadline passes; the last counts either way.</summary>
     private async Task<Dictionary<Guid, int>> PollCountsAsync(string database, string table, IReadOnlyList<Guid> orderIds)

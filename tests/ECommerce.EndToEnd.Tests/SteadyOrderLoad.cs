@@ -22,6 +22,9 @@ public sealed class SteadyOrderLoad : IAsyncDisposable
 
     public int AcceptedCount => accepted.Count;
 
+    /// <summary>The orders accepted so far, in the order they were accepted.</summary>
+    public IReadOnlyList<Guid> AcceptedSoFar => [.. accepted];
+
     /// <summary>Orders answered with anything but 202 Accepted, or not answered at all.</summary>
     public int Refused => Volatile.Read(ref refused);
 
