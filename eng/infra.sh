@@ -331,9 +331,10 @@ prepare_state_dir() {
 }
 
 # Two concurrent `start`s (two terminals, two test runs) would race on ports and initdb.
-acquire_lock() {
+# The cluster has a lock of its own, so that it may start beside the single node.
+acquire_lock() { # $1: lock file, default the state directory's
     command -v flock >/dev/null 2>&1 || return 0
-    exec 9>"$state_dir/.lock"
+    exec 9>"${1:-$state_dir/.lock}"
     flock -w $((timeout_s * 2 + 30)) 9 || die "another eng/infra.sh is still busy with $state_dir"
 }
 
@@ -897,9 +898,9 @@ cluster_check_ports() {
 cluster_prepare() {
     ensure_rabbitmq_installed
     prepare_state_dir
-    acquire_lock
-    load_credentials
     mkdir -p "$cluster_dir"
+    acquire_lock "$cluster_dir/.lock"
+    load_credentials
     cluster_check_ports
 }
 
