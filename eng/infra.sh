@@ -83,6 +83,9 @@ rmq_pid_file=$rmq_dir/rabbitmq.pid
 rmq_nodename_file=$rmq_dir/nodename
 rmq_node_seed=$state_dir          # what the node name is derived from
 cluster_node=''                   # the cluster node selected (cluster_select), none for the single node
+# Peers take a node that stopped answering (hung, not crashed) for down after about this many
+# seconds (Erlang's default is 60), and only then elect new leaders for its queues.
+readonly cluster_erl_args='-kernel net_ticktime 10'
 pg_dir=$state_dir/postgres
 pg_data=$pg_dir/data
 pg_log=$pg_dir/postgres.log
@@ -364,7 +367,7 @@ rmq_set_env() {
         "RABBITMQ_NODE_PORT=$RABBITMQ_PORT"
         "RABBITMQ_DIST_PORT=$rmq_dist_port"
         # The distribution port (what rabbitmqctl talks to) listens on loopback only, too.
-        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}"
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}${cluster_node:+ $cluster_erl_args}"
         "RABBITMQ_CTL_DIST_PORT_MIN=$rmq_ctl_dist_min"
         "RABBITMQ_CTL_DIST_PORT_MAX=$((rmq_ctl_dist_min + 10))"
         "RABBITMQ_CONF_ENV_FILE=$rmq_dir/rabbitmq-env.conf"
@@ -438,6 +441,9 @@ default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
 log.console = $console
+${cluster_node:+# A node cut off from the majority of its cluster pauses until it sees it again, then
+# resyncs: never two halves that both accept changes.
+cluster_partition_handling = pause_minority}
 log.console.level = info
 log.file.level = info
 EOF

@@ -73,6 +73,10 @@ public static class MessagingRegistration
         {
             factory.ClientProvidedName = $"{serviceName}:dead-letters";
             ClusterNodes.UseAll(factory, broker);
+            if (HeartbeatOf(builder.Configuration) is { } heartbeat)
+            {
+                factory.RequestedHeartbeat = heartbeat;
+            }
         });
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
         builder.Services.AddSingleton<Requests.BrokerRequests>();
@@ -118,6 +122,10 @@ public static class MessagingRegistration
                     host.Password(broker.Password);
                     host.PublisherConfirmation = true;
                     ClusterNodes.UseAll(host, broker);
+                    if (options.HeartbeatSeconds > 0)
+                    {
+                        host.Heartbeat((ushort)options.HeartbeatSeconds);
+                    }
                 });
 
                 ConfigurePublishTopology(rabbit);
@@ -162,6 +170,12 @@ public static class MessagingRegistration
                     : [])
                 .Append(new DeadLetters.ParkedQueue(endpoint.Binding.Queue + DeadLetters.ParkedQueues.ErrorQueueSuffix, endpoint.Binding.Queue)))
             .ToList());
+
+    /// <summary><see cref="MessagingOptions.HeartbeatSeconds"/> for the client Aspire builds before the options are bound; null for the broker's.</summary>
+    private static TimeSpan? HeartbeatOf(IConfiguration configuration) =>
+        configuration.GetSection(MessagingOptions.SectionName).GetValue<int>(nameof(MessagingOptions.HeartbeatSeconds)) is > 0 and <= ushort.MaxValue and var seconds
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     private static void TryAddTimeProvider(this IServiceCollection services)
     {

@@ -23,6 +23,9 @@ public sealed class ClusterShop : ShopSystem
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Messaging:QueueType"] = "Quorum",
+
+        // A hung node is noticed after about two heartbeats: the pause test waits for that.
+        ["Messaging:HeartbeatSeconds"] = "5",
     };
 
     protected override async Task<TestInfrastructure?> GetInfrastructureAsync()
@@ -110,6 +113,57 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
     }
 
     [Fact]
+    public async Task Orders_placed_at_a_steady_rate_all_complete_once_when_the_node_leading_the_busiest_queues_hangs_and_comes_back()
+    {
+        var reservedBefore = await ReservedAsync();
+        await using var load = SteadyOrderLoad.Start(shop.OrderReplicas, OrderInterval, "pause");
+        await load.WaitForAcceptedAsync(15, "before the pause");
+        await WaitForShippedAsync(load.AcceptedSoFar.Take(5).ToList(), "the first 5 orders");
+
+        var (victim, victimName) = await LeaderOfMostFlowQueuesAsync();
+        var survivor = victim % BrokerCluster.Size + 1;
+        await shop.Cluster.PauseNodeAsync(victim);
+        var sincePause = System.Diagnostics.Stopwatch.StartNew();
+        var acceptedAtPause = load.AcceptedCount;
+        TimeSpan elected, firstShipment;
+        try
+        {
+            // A hung node keeps its connections open: the peers notice it after the cluster's
+            // tick time, the services after two missed heartbeats.
+            using (var admin = shop.Cluster.AdminOf(survivor))
+            {
+                await Eventually.UntilAsync(
+                    () => admin.GetQueuesAsync(shop.Environment.VirtualHost),
+                    queues => queues.Where(q => FlowQueues.Contains(q.Name)).All(q => q.Leader is { } leader && leader != victimName),
+                    $"every queue led by the hung node {victim} to elect a leader on a running node",
+                    TimeSpan.FromSeconds(90));
+            }
+
+            elected = sincePause.Elapsed;
+            await load.WaitForAcceptedAsync(acceptedAtPause + 1, "after the pause");
+            await WaitForShippedAsync([load.AcceptedSoFar[acceptedAtPause]], "the first order accepted after the pause");
+            firstShipment = sincePause.Elapsed;
+            await load.WaitForAcceptedAsync(load.AcceptedCount + 25, "while the node hangs");
+            await WaitForShippedAsync(load.AcceptedSoFar.Skip(acceptedAtPause).Take(20).ToList(), "20 orders accepted while the node hangs");
+        }
+        finally
+        {
+            await shop.Cluster.ResumeNodeAsync(victim);
+        }
+
+        var acceptedAtResume = load.AcceptedCount;
+        await WaitForAllMembersOnlineAsync(survivor, $"the hung node {victim} to rejoin every queue");
+        await load.WaitForAcceptedAsync(load.AcceptedCount + 15, "after the node came back");
+        var placed = await load.StopAsync();
+
+        Report($"node {victim} ({victimName}) paused: {acceptedAtPause} orders accepted before, {acceptedAtResume - acceptedAtPause} while it hung, " +
+            $"{placed.Count - acceptedAtResume} after it came back; new leaders {elected.TotalSeconds:0.0} s after the pause, the first order " +
+            $"accepted after the pause shipped {firstShipment.TotalSeconds:0.0} s after it");
+        Assert.Equal(0, load.Refused);
+        await AssertEveryOrderCompletedOnceAsync(placed, reservedBefore);
+    }
+
+    [Fact]
     public async Task Orders_placed_during_a_rolling_restart_of_the_three_nodes_all_complete_once()
     {
         var reservedBefore = await ReservedAsync();
@@ -125,12 +179,7 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
 
             // The next node may go only once every queue has its three members again: with two of
             // three down, a quorum queue stops.
-            using var admin = shop.Cluster.AdminOf(node);
-            await Eventually.UntilAsync(
-                () => admin.GetQueuesAsync(shop.Environment.VirtualHost),
-                queues => queues.Where(q => q.Type == "quorum").All(q => q.Online?.Count == BrokerCluster.Size),
-                $"every quorum queue to have its {BrokerCluster.Size} members online after node {node} restarted",
-                TimeSpan.FromSeconds(60));
+            await WaitForAllMembersOnlineAsync(node, $"node {node} to rejoin every queue after its restart");
         }
 
         await load.WaitForAcceptedAsync(load.AcceptedCount + 10, "after the restarts");
@@ -171,6 +220,16 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
             .Select(q => $"{q.Name}: {q.Messages}")
             .ToList();
         Assert.Empty(parked);
+    }
+
+    private async Task WaitForAllMembersOnlineAsync(int askingNode, string what)
+    {
+        using var admin = shop.Cluster.AdminOf(askingNode);
+        await Eventually.UntilAsync(
+            () => admin.GetQueuesAsync(shop.Environment.VirtualHost),
+            queues => queues.Where(q => q.Type == "quorum").All(q => q.Online?.Count == BrokerCluster.Size),
+            what,
+            TimeSpan.FromSeconds(120));
     }
 
     /// <summary>The node (1 to 3) that leads the most queues of the order flow, and its name.</summary>
