@@ -443,7 +443,10 @@ default_permissions.write = .*
 log.console = $console
 ${cluster_node:+# A node cut off from the majority of its cluster pauses until it sees it again, then
 # resyncs: never two halves that both accept changes.
-cluster_partition_handling = pause_minority}
+cluster_partition_handling = pause_minority
+# New quorum queues get their leaders spread over the nodes, not all on the node their
+# declaring client happened to connect to.
+queue_leader_locator = balanced}
 log.console.level = info
 log.file.level = info
 EOF

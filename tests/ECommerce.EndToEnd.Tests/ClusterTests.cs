@@ -164,6 +164,43 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
     }
 
     [Fact]
+    public async Task The_dead_letter_api_answers_again_once_the_node_of_its_connection_is_killed()
+    {
+        // Its RabbitMQ.Client connection opens on first use.
+        var shipping = shop.Shipping;
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await shipping.GetAsync("/dead-letters")).StatusCode);
+        var names = await NodeNumbersAsync();
+        using var first = shop.Cluster.AdminOf(1);
+        var connection = await Eventually.UntilAsync(
+            async () => (await first.GetConnectionsAsync(shop.Environment.VirtualHost)).Where(c => c.Name == "shipping-service:dead-letters").ToList(),
+            connections => connections.Count == 1,
+            "the dead-letter API's one connection to be listed");
+        var victim = names[connection[0].Node];
+
+        await shop.Cluster.KillNodeAsync(victim);
+        try
+        {
+            await Eventually.UntilAsync(
+                async () => (await shipping.GetAsync("/dead-letters")).StatusCode,
+                status => status == System.Net.HttpStatusCode.OK,
+                $"the dead-letter API to answer after node {victim}, which its connection was on, was killed",
+                TimeSpan.FromSeconds(60));
+            using var survivor = shop.Cluster.AdminOf(victim % BrokerCluster.Size + 1);
+            var reconnected = await Eventually.UntilAsync(
+                async () => (await survivor.GetConnectionsAsync(shop.Environment.VirtualHost)).Where(c => c.Name == "shipping-service:dead-letters").ToList(),
+                connections => connections.Count == 1,
+                "the dead-letter API's connection to be back");
+            Assert.NotEqual(connection[0].Node, reconnected[0].Node);
+            Report($"the dead-letter API's connection moved from node {victim} to node {names[reconnected[0].Node]}");
+        }
+        finally
+        {
+            await shop.Cluster.StartNodeAsync(victim);
+            await WaitForAllMembersOnlineAsync(victim, $"node {victim} to rejoin every queue after its restart");
+        }
+    }
+
+    [Fact]
     public async Task Orders_placed_during_a_rolling_restart_of_the_three_nodes_all_complete_once()
     {
         var reservedBefore = await ReservedAsync();
@@ -235,13 +272,7 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
     /// <summary>The node (1 to 3) that leads the most queues of the order flow, and its name.</summary>
     private async Task<(int Node, string Name)> LeaderOfMostFlowQueuesAsync()
     {
-        var names = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var node = 1; node <= BrokerCluster.Size; node++)
-        {
-            using var admin = shop.Cluster.AdminOf(node);
-            names[await admin.GetNodeNameAsync()] = node;
-        }
-
+        var names = await NodeNumbersAsync();
         using var first = shop.Cluster.AdminOf(1);
         var leader = (await first.GetQueuesAsync(shop.Environment.VirtualHost))
             .Where(q => FlowQueues.Contains(q.Name) && q.Leader is not null)
@@ -251,6 +282,19 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
             .First();
         Report($"node {names[leader.Key]} leads {leader.Count()} of the {FlowQueues.Count} flow queues: {string.Join(", ", leader.Select(q => q.Name))}");
         return (names[leader.Key], leader.Key);
+    }
+
+    /// <summary>Each node's name, with its number (1 to 3).</summary>
+    private async Task<Dictionary<string, int>> NodeNumbersAsync()
+    {
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var node = 1; node <= BrokerCluster.Size; node++)
+        {
+            using var admin = shop.Cluster.AdminOf(node);
+            names[await admin.GetNodeNameAsync()] = node;
+        }
+
+        return names;
     }
 
     private Task WaitForShippedAsync(IReadOnlyList<Guid> orderIds, string what) =>

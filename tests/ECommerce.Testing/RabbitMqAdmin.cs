@@ -68,6 +68,14 @@ public sealed class RabbitMqAdmin : IDisposable
     public async Task<IReadOnlyList<QueueInfo>> GetQueuesAsync(string virtualHost) =>
         await http.GetFromJsonAsync<List<QueueInfo>>($"queues/{Escape(virtualHost)}") ?? [];
 
+    /// <summary>The client connections to <paramref name="virtualHost"/>: the name each client gave it, and the node it is connected to.</summary>
+    public async Task<IReadOnlyList<(string? Name, string Node)>> GetConnectionsAsync(string virtualHost) =>
+        (await http.GetFromJsonAsync<JsonElement>($"vhosts/{Escape(virtualHost)}/connections")).EnumerateArray()
+            .Select(connection => (
+                connection.TryGetProperty("client_properties", out var client) && client.TryGetProperty("connection_name", out var name) ? name.GetString() : null,
+                connection.GetProperty("node").GetString()!))
+            .ToList();
+
     /// <summary>The name of the node that answers this API (on a cluster, each node has its own).</summary>
     public async Task<string> GetNodeNameAsync() =>
         (await http.GetFromJsonAsync<JsonElement>("overview")).GetProperty("node").GetString()!;
