@@ -141,6 +141,15 @@ public sealed class RabbitMqAdmin : IDisposable
         return await response.Content.ReadFromJsonAsync<List<PeekedMessage>>() ?? [];
     }
 
+    /// <summary>Reads up to <paramref name="count"/> messages and removes them from the queue.</summary>
+    public async Task<IReadOnlyList<PeekedMessage>> TakeAsync(string virtualHost, string queue, int count = 50)
+    {
+        var request = new { count, ackmode = "ack_requeue_false", encoding = "auto", truncate = 100_000 };
+        using var response = await http.PostAsJsonAsync($"queues/{Escape(virtualHost)}/{Escape(queue)}/get", request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<List<PeekedMessage>>() ?? [];
+    }
+
     /// <summary>Publishes raw bytes, as a producer outside MassTransit would.</summary>
     public async Task PublishAsync(string virtualHost, string exchange, string routingKey, string payload, IDictionary<string, object>? properties = null)
     {
