@@ -70,6 +70,36 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
     }
 
     [Fact]
+    public async Task A_shipment_the_carrier_always_refuses_goes_through_the_quorum_retry_queue_to_the_quorum_final_dlq()
+    {
+        // The test carrier refuses every booking for this address (ShippingRetryTests). The carrier
+        // keeps its count per process, so with two replicas only "always" is predictable.
+        var (orderId, _) = await shop.PlaceOrderAsync(new
+        {
+            customerId = "CUST-RETRY",
+            customerEmail = "jane+carrier-down@example.com",
+            items = new[] { new { productId = "PROD123", quantity = 1, price = 29.99m } },
+            totalAmount = 29.99m,
+        });
+
+        // Each retry is the retry queue's TTL, then its dead-lettering back to the work queue.
+        var order = await shop.WaitForOrderAsync(orderId, "ShippingFailed", TimeSpan.FromSeconds(60));
+        Assert.Contains($"after {ShopSystem.ShippingMaxAttempts} attempts", order.GetProperty("timeline").EnumerateArray().Last().GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        using var admin = shop.Cluster.AdminOf(1);
+        var finalDlq = await Eventually.UntilAsync(
+            () => admin.GetQueueAsync(shop.Environment.VirtualHost, Topology.Queues.ShippingFinalDeadLetter),
+            queue => queue?.Messages == 1,
+            $"order {orderId} in the final DLQ");
+        Assert.Equal("quorum", finalDlq!.Type);
+
+        // Taken out again: the other tests find the final DLQ empty.
+        var parked = Assert.Single(await admin.TakeAsync(shop.Environment.VirtualHost, Topology.Queues.ShippingFinalDeadLetter));
+        Assert.Contains(orderId.ToString(), parked.Payload, StringComparison.Ordinal);
+        Assert.Equal(ShopSystem.ShippingMaxAttempts, parked.Properties.GetProperty("headers").GetProperty("x-ecommerce-attempt").GetInt32());
+    }
+
+    [Fact]
     public async Task An_unreadable_message_is_parked_in_error_queues_that_are_quorum_queues_too()
     {
         using var admin = shop.Cluster.AdminOf(1);
