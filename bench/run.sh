@@ -18,6 +18,9 @@
 #                               run starts on empty databases and queues; 0: keep it
 #   BENCH_RESULTS_DIR           default bench/results
 #   BENCH_START_TIMEOUT         seconds to wait for every service to be healthy, default 180
+#   BENCH_RABBITMQ_CLUSTER      1: a three-node RabbitMQ cluster with quorum queues (the AppHost's
+#                               Infrastructure:RabbitMqCluster) on RABBITMQ_PORT..+2 and
+#                               RABBITMQ_MANAGEMENT_PORT..+2; 0 (default): one node, classic queues
 # The services keep the AppHost's ports (order service 3000, ...; src/ECommerce.ServiceCatalog).
 set -euo pipefail
 
@@ -33,6 +36,7 @@ postgres_port=${POSTGRES_PORT:-5462}
 fresh=${BENCH_FRESH:-1}
 results_dir=${BENCH_RESULTS_DIR:-$repo_root/bench/results}
 start_timeout=${BENCH_START_TIMEOUT:-180}
+rabbitmq_cluster=${BENCH_RABBITMQ_CLUSTER:-0}
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() {
@@ -41,6 +45,7 @@ die() {
 }
 
 command -v dotnet >/dev/null 2>&1 || die "dotnet is not installed"
+[[ $rabbitmq_cluster == 0 || $rabbitmq_cluster == 1 ]] || die "BENCH_RABBITMQ_CLUSTER is '$rabbitmq_cluster'; use 0 or 1"
 command -v curl >/dev/null 2>&1 || die "curl is needed to wait for the services' /health"
 
 # Everything is built before anything runs, so the build does not disturb the measurement; the
@@ -55,7 +60,7 @@ mapfile -t service_ports < <(dotnet "$load_test" service-ports)
 ((${#service_ports[@]} > 0)) || die "the load test listed no service ports"
 
 # A run already going on the same state directory would be measured together with this one.
-if ECOMMERCE_INFRA_DIR=$state_dir "$infra" status >/dev/null 2>&1; then
+if ECOMMERCE_INFRA_DIR=$state_dir "$infra" status >/dev/null 2>&1 || ECOMMERCE_INFRA_DIR=$state_dir "$infra" cluster-status >/dev/null 2>&1; then
     die "RabbitMQ/PostgreSQL already run from $state_dir; stop them" \
         "(ECOMMERCE_INFRA_DIR=$state_dir eng/infra.sh stop) or choose another BENCH_STATE_DIR"
 fi
@@ -112,6 +117,7 @@ setsid dotnet run --project "$apphost_project" -c Release --no-build --no-launch
     --Infrastructure:RabbitMqPort="$rabbitmq_port" \
     --Infrastructure:RabbitMqManagementPort="$management_port" \
     --Infrastructure:PostgresPort="$postgres_port" \
+    --Infrastructure:RabbitMqCluster="$([[ $rabbitmq_cluster == 1 ]] && echo true || echo false)" \
     --Dashboard:Enabled=false \
     --RateLimiting:Orders:TokenLimit=1000000 \
     --RateLimiting:Orders:TokensPerSecond=1000000 \

@@ -17,6 +17,25 @@
 #   postgres-run    run PostgreSQL in the foreground, its log on stderr; SIGTERM or SIGINT stops
 #                   it with a fast shutdown (clients disconnected, a clean checkpoint)
 #
+# A three-node RabbitMQ cluster on loopback (beside the single node, in <state>/cluster; README,
+# "Running on a RabbitMQ cluster"). The nodes share one Erlang cookie and the administrator's
+# password; each has its own node name, ports and data; nodes 2 and 3 join node 1.
+#   cluster-start            start the three nodes (idempotent), join them, print `cluster-env`
+#   cluster-stop             stop the three nodes cleanly
+#   cluster-status           say which nodes run; exit 0 when all three do, 3 otherwise
+#   cluster-env              print `export ...` lines: the cluster's multi-node AMQP address
+#                            (ECOMMERCE_TEST_RABBITMQ_CLUSTER), its management APIs
+#                            (ECOMMERCE_TEST_RABBITMQ_CLUSTER_MANAGEMENT, one URL per node, comma
+#                            separated) and its state directory (ECOMMERCE_TEST_RABBITMQ_CLUSTER_DIR)
+#   cluster-node-start N     start node N (1, 2 or 3) again; it rejoins the cluster
+#   cluster-node-stop N      stop node N cleanly
+#   cluster-node-kill N      SIGKILL node N (a crash: nothing flushed, nothing said to the peers)
+#   cluster-node-pause N     SIGSTOP node N (a hung machine: connections open, nothing answers)
+#   cluster-node-resume N    SIGCONT node N
+#   cluster-node-pid N       print the pid of node N's Erlang VM
+#   cluster-node-run N       run node N in the foreground until SIGTERM or SIGINT, joining node 1
+#                            once both are up (the AppHost's cluster mode runs the three nodes so)
+#
 # Settings (environment):
 #   ECOMMERCE_INFRA_DIR       state (data, logs, config); default <repo>/.infra
 #   RABBITMQ_PORT             AMQP port, default 5672; the Erlang distribution port is
@@ -24,6 +43,9 @@
 #   RABBITMQ_MANAGEMENT_PORT  management HTTP API port, default 15672
 #   POSTGRES_PORT             PostgreSQL port, default 5432
 #   ECOMMERCE_INFRA_TIMEOUT   seconds to wait for a server to start or stop, default 60
+#   RABBITMQ_CLUSTER_PORT     AMQP port of cluster node 1, default 5701; node N takes this + N - 1,
+#                             its distribution port +20000 and its CLI's +30000..+30010
+#   RABBITMQ_CLUSTER_MANAGEMENT_PORT  management port of cluster node 1, default 15701 (+ N - 1)
 # A port given once is remembered in the state directory (ports.env), so later commands on the
 # same directory (stop, rabbitmq-start from a test, env) use it without repeating it.
 #
@@ -59,6 +81,11 @@ rmq_dir=$state_dir/rabbitmq
 rmq_home=$rmq_dir/home            # HOME of the broker and of rabbitmqctl: holds the Erlang cookie
 rmq_pid_file=$rmq_dir/rabbitmq.pid
 rmq_nodename_file=$rmq_dir/nodename
+rmq_node_seed=$state_dir          # what the node name is derived from
+cluster_node=''                   # the cluster node selected (cluster_select), none for the single node
+# Peers take a node that stopped answering (hung, not crashed) for down after about this many
+# seconds (Erlang's default is 60), and only then elect new leaders for its queues.
+readonly cluster_erl_args='-kernel net_ticktime 10'
 pg_dir=$state_dir/postgres
 pg_data=$pg_dir/data
 pg_log=$pg_dir/postgres.log
@@ -112,9 +139,10 @@ load_credentials() {
 
 # --- ports: environment, else remembered in the state directory, else the default -------------
 
-recorded_port() { # $1: variable name; prints the value remembered in ports.env, if any
-    [[ -f $ports_file ]] || return 0
-    sed -n "s/^$1=\([0-9][0-9]*\)\$/\1/p" "$ports_file" | tail -n 1
+recorded_port() { # $1: variable name, $2: file (default ports.env); prints the value remembered there, if any
+    local file=${2:-$ports_file}
+    [[ -f $file ]] || return 0
+    sed -n "s/^$1=\([0-9][0-9]*\)\$/\1/p" "$file" | tail -n 1
 }
 
 RABBITMQ_PORT=${RABBITMQ_PORT:-$(recorded_port RABBITMQ_PORT)}
@@ -133,6 +161,16 @@ check_port_value() { # $1: name, $2: value, $3: highest allowed
 check_port_value RABBITMQ_PORT "$RABBITMQ_PORT" 35525
 check_port_value RABBITMQ_MANAGEMENT_PORT "$RABBITMQ_MANAGEMENT_PORT" 65535
 check_port_value POSTGRES_PORT "$POSTGRES_PORT" 65535
+
+cluster_dir=$state_dir/cluster
+cluster_ports_file=$cluster_dir/ports.env
+RABBITMQ_CLUSTER_PORT=${RABBITMQ_CLUSTER_PORT:-$(recorded_port RABBITMQ_CLUSTER_PORT "$cluster_ports_file")}
+RABBITMQ_CLUSTER_PORT=${RABBITMQ_CLUSTER_PORT:-5701}
+RABBITMQ_CLUSTER_MANAGEMENT_PORT=${RABBITMQ_CLUSTER_MANAGEMENT_PORT:-$(recorded_port RABBITMQ_CLUSTER_MANAGEMENT_PORT "$cluster_ports_file")}
+RABBITMQ_CLUSTER_MANAGEMENT_PORT=${RABBITMQ_CLUSTER_MANAGEMENT_PORT:-15701}
+# Node 3's CLI ports (cluster port + 2 + 30010) must still be valid ports.
+check_port_value RABBITMQ_CLUSTER_PORT "$RABBITMQ_CLUSTER_PORT" 35523
+check_port_value RABBITMQ_CLUSTER_MANAGEMENT_PORT "$RABBITMQ_CLUSTER_MANAGEMENT_PORT" 65533
 [[ $timeout_s =~ ^[0-9]+$ ]] || die "ECOMMERCE_INFRA_TIMEOUT=$timeout_s is not a number of seconds"
 
 # A second node on the host (the system's `rabbit` node, another checkout) must not share our
@@ -141,6 +179,12 @@ rmq_dist_port=$((RABBITMQ_PORT + 20000))
 rmq_ctl_dist_min=$((RABBITMQ_PORT + 30000))
 
 record_ports() {
+    if [[ -n $cluster_node ]]; then
+        printf '%s\n' "# Ports of the cluster in this directory, written by eng/infra.sh." \
+            "RABBITMQ_CLUSTER_PORT=$RABBITMQ_CLUSTER_PORT" \
+            "RABBITMQ_CLUSTER_MANAGEMENT_PORT=$RABBITMQ_CLUSTER_MANAGEMENT_PORT" >"$cluster_ports_file"
+        return 0
+    fi
     printf '%s\n' "# Ports of the servers in this directory, written by eng/infra.sh start." \
         "RABBITMQ_PORT=$RABBITMQ_PORT" \
         "RABBITMQ_MANAGEMENT_PORT=$RABBITMQ_MANAGEMENT_PORT" \
@@ -290,9 +334,10 @@ prepare_state_dir() {
 }
 
 # Two concurrent `start`s (two terminals, two test runs) would race on ports and initdb.
-acquire_lock() {
+# The cluster has a lock of its own, so that it may start beside the single node.
+acquire_lock() { # $1: lock file, default the state directory's
     command -v flock >/dev/null 2>&1 || return 0
-    exec 9>"$state_dir/.lock"
+    exec 9>"${1:-$state_dir/.lock}"
     flock -w $((timeout_s * 2 + 30)) 9 || die "another eng/infra.sh is still busy with $state_dir"
 }
 
@@ -307,7 +352,7 @@ rmq_node() {
         cat -- "$rmq_nodename_file"
     else
         local checksum
-        checksum=$(printf '%s' "$state_dir" | cksum)
+        checksum=$(printf '%s' "$rmq_node_seed" | cksum)
         printf '%s\n' "ecommerce-${checksum%% *}@localhost"
     fi
 }
@@ -322,7 +367,7 @@ rmq_set_env() {
         "RABBITMQ_NODE_PORT=$RABBITMQ_PORT"
         "RABBITMQ_DIST_PORT=$rmq_dist_port"
         # The distribution port (what rabbitmqctl talks to) listens on loopback only, too.
-        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}"
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}${cluster_node:+ $cluster_erl_args}"
         "RABBITMQ_CTL_DIST_PORT_MIN=$rmq_ctl_dist_min"
         "RABBITMQ_CTL_DIST_PORT_MAX=$((rmq_ctl_dist_min + 10))"
         "RABBITMQ_CONF_ENV_FILE=$rmq_dir/rabbitmq-env.conf"
@@ -396,12 +441,19 @@ default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
 log.console = $console
+${cluster_node:+# A node cut off from the majority of its cluster pauses until it sees it again, then
+# resyncs: never two halves that both accept changes.
+cluster_partition_handling = pause_minority
+# New quorum queues get their leaders spread over the nodes, not all on the node their
+# declaring client happened to connect to.
+queue_leader_locator = balanced}
 log.console.level = info
 log.file.level = info
 EOF
     # It holds the administrator's password.
     chmod 600 "$rmq_dir/rabbitmq.conf"
-    give_to "$rmq_user" "$rmq_dir"
+    # A cluster node's home (the shared cookie) is beside its directory, not in it.
+    give_to "$rmq_user" "$rmq_dir" "$rmq_home"
 }
 
 rabbitmq_launch() { # starts the node in the background; rabbitmq_wait_ready waits for it
@@ -607,6 +659,8 @@ postgres_stop() {
 # A server that already runs keeps the port it was started with.
 check_running_port() { # $1: variable, $2: server
     local running
+    # A cluster's ports are checked as a whole (cluster_check_ports).
+    [[ -n $cluster_node && $2 == rabbitmq ]] && return 0
     if [[ $2 == postgres ]]; then
         running=$(sed -n 4p "$pg_data/postmaster.pid" 2>/dev/null || true)
     else
@@ -735,6 +789,11 @@ cmd_rabbitmq_run() {
     rmq_write_config console
     record_ports
     exec 9>&- # the lock guards the preparation only
+    rabbitmq_run_foreground
+}
+
+# Runs the selected node in the foreground until SIGTERM or SIGINT, then exits with its status.
+rabbitmq_run_foreground() {
     log "rabbitmq: running node $rmq_node_name in the foreground as user $rmq_user (amqp" \
         "$RABBITMQ_PORT, management $RABBITMQ_MANAGEMENT_PORT)"
     # SIGTERM is the node's orderly shutdown, like `rabbitmqctl stop`.
@@ -810,6 +869,203 @@ cmd_status() {
     [[ $ok == true ]] || exit 3
 }
 
+# --- a three-node RabbitMQ cluster -------------------------------------------------------------
+
+readonly cluster_nodes=(1 2 3)
+
+# Points the RabbitMQ functions above at cluster node $1: its directory, ports and node name. The
+# nodes share one home, so one Erlang cookie, which nodes of a cluster must have in common.
+cluster_select() { # $1: node number
+    [[ ${1:-} =~ ^[123]$ ]] || die "a cluster node is 1, 2 or 3, not '${1:-}'"
+    cluster_node=$1
+    rmq_dir=$cluster_dir/node$1
+    rmq_home=$cluster_dir/home
+    rmq_pid_file=$rmq_dir/rabbitmq.pid
+    rmq_nodename_file=$rmq_dir/nodename
+    rmq_node_seed=$rmq_dir
+    RABBITMQ_PORT=$((RABBITMQ_CLUSTER_PORT + $1 - 1))
+    RABBITMQ_MANAGEMENT_PORT=$((RABBITMQ_CLUSTER_MANAGEMENT_PORT + $1 - 1))
+    rmq_dist_port=$((RABBITMQ_PORT + 20000))
+    rmq_ctl_dist_min=$((RABBITMQ_PORT + 30000))
+    rmq_set_env
+}
+
+# A running cluster keeps the ports it was started with (node names and data belong to them).
+cluster_check_ports() {
+    local recorded n
+    recorded=$(recorded_port RABBITMQ_CLUSTER_PORT "$cluster_ports_file")
+    [[ -z $recorded || $recorded == "$RABBITMQ_CLUSTER_PORT" ]] && return 0
+    for n in "${cluster_nodes[@]}"; do
+        cluster_select "$n"
+        if rmq_pid >/dev/null; then
+            die "the cluster of $state_dir runs on ports from $recorded, not RABBITMQ_CLUSTER_PORT=$RABBITMQ_CLUSTER_PORT:" \
+                "run 'eng/infra.sh cluster-stop' first"
+        fi
+    done
+}
+
+cluster_prepare() {
+    ensure_rabbitmq_installed
+    prepare_state_dir
+    mkdir -p "$cluster_dir"
+    acquire_lock "$cluster_dir/.lock"
+    load_credentials
+    cluster_check_ports
+}
+
+# Joins node $1 to node 1 unless it is a member already. A node joins with its application
+# stopped, and leaves its own (empty) data behind for the cluster's: users, queues, definitions.
+cluster_join() { # $1: node number
+    cluster_select 1
+    local first=$rmq_node_name
+    cluster_select "$1"
+    if rmqctl -q cluster_status --formatter json 2>/dev/null | grep -q "\"$first\""; then
+        return 0
+    fi
+    log "rabbitmq cluster: node $1 ($rmq_node_name) joins $first"
+    rmqctl -q stop_app >/dev/null || die "rabbitmqctl stop_app failed on node $1"
+    rmqctl -q join_cluster "$first" >/dev/null || die "node $1 could not join $first; see $rmq_dir/log"
+    rmqctl -q start_app >/dev/null || die "rabbitmqctl start_app failed on node $1"
+}
+
+cluster_print_env() {
+    local amqp='' management='' n
+    for n in "${cluster_nodes[@]}"; do
+        amqp+="${amqp:+,}127.0.0.1:$((RABBITMQ_CLUSTER_PORT + n - 1))"
+        management+="${management:+,}http://$app_user:$rmq_password@127.0.0.1:$((RABBITMQ_CLUSTER_MANAGEMENT_PORT + n - 1))"
+    done
+    printf 'export %s="%s"\n' \
+        ECOMMERCE_TEST_RABBITMQ_CLUSTER "amqp://$app_user:$rmq_password@$amqp" \
+        ECOMMERCE_TEST_RABBITMQ_CLUSTER_MANAGEMENT "$management" \
+        ECOMMERCE_TEST_RABBITMQ_CLUSTER_DIR "$state_dir"
+}
+
+cmd_cluster_start() {
+    cluster_prepare
+    # The nodes boot at once: a node that was part of the cluster waits for its peers at boot.
+    local -a launchers=() started=()
+    local n
+    for n in "${cluster_nodes[@]}"; do
+        cluster_select "$n"
+        rabbitmq_launch
+        launchers[n]=$rmq_launcher_pid
+        started[n]=${rmq_start_seconds:-$SECONDS}
+    done
+    for n in "${cluster_nodes[@]}"; do
+        cluster_select "$n"
+        rmq_launcher_pid=${launchers[n]}
+        rmq_start_seconds=${started[n]}
+        rabbitmq_wait_ready
+    done
+    cluster_join 2
+    cluster_join 3
+    log "rabbitmq cluster: three nodes running (amqp $RABBITMQ_CLUSTER_PORT-$((RABBITMQ_CLUSTER_PORT + 2)))"
+    cluster_print_env
+}
+
+cmd_cluster_stop() {
+    if [[ ! -d $cluster_dir ]]; then
+        log "nothing to stop: $cluster_dir does not exist"
+        return 0
+    fi
+    cluster_prepare
+    local n pid
+    for n in 3 2 1; do
+        cluster_select "$n"
+        # A paused node would never answer its stop.
+        if pid=$(rmq_pid); then kill -CONT "$pid" 2>/dev/null || true; fi
+        rabbitmq_stop
+    done
+}
+
+cmd_cluster_status() {
+    local ok=true pid n
+    for n in "${cluster_nodes[@]}"; do
+        cluster_select "$n"
+        if pid=$(rmq_pid); then
+            printf 'rabbitmq cluster node %s: running (node %s, pid %s, amqp port %s, management port %s)\n' \
+                "$n" "$rmq_node_name" "$pid" "$RABBITMQ_PORT" "$RABBITMQ_MANAGEMENT_PORT"
+        else
+            printf 'rabbitmq cluster node %s: stopped\n' "$n"
+            ok=false
+        fi
+    done
+    printf 'state: %s\n' "$cluster_dir"
+    [[ $ok == true ]] || exit 3
+}
+
+cmd_cluster_env() {
+    [[ -s $credentials_file ]] || die "$state_dir has no credentials yet: run 'eng/infra.sh cluster-start' first"
+    load_credentials
+    cluster_print_env
+}
+
+cmd_cluster_node_start() { # $1: node number
+    cluster_prepare
+    cluster_select "${1:-}"
+    rabbitmq_launch
+    rabbitmq_wait_ready
+    if [[ $1 != 1 ]]; then cluster_join "$1"; fi
+}
+
+cmd_cluster_node_stop() { # $1: node number
+    cluster_prepare
+    cluster_select "${1:-}"
+    rabbitmq_stop
+}
+
+cmd_cluster_node_signal() { # $1: signal, $2: node number
+    cluster_select "${2:-}"
+    local pid
+    pid=$(rmq_pid) || die "cluster node $2 does not run"
+    log "rabbitmq cluster: SIG$1 to node $2 (pid $pid)"
+    kill -"$1" "$pid"
+    if [[ $1 == KILL ]]; then
+        # Its ports are free only once the VM has gone.
+        local deadline=$((SECONDS + timeout_s))
+        while is_erlang_vm "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+    fi
+}
+
+cmd_cluster_node_pid() { # $1: node number
+    cluster_select "${1:-}"
+    rmq_pid || die "cluster node $1 does not run"
+}
+
+cmd_cluster_node_run() { # $1: node number
+    cluster_prepare
+    cluster_select "${1:-}"
+    local pid
+    if pid=$(rmq_pid); then
+        die "rabbitmq cluster node $1 already runs from $state_dir (pid $pid); stop it first: eng/infra.sh cluster-stop"
+    fi
+    require_free_port "$RABBITMQ_PORT" "RabbitMQ AMQP of cluster node $1" RABBITMQ_CLUSTER_PORT
+    require_free_port "$RABBITMQ_MANAGEMENT_PORT" "RabbitMQ management of cluster node $1" RABBITMQ_CLUSTER_MANAGEMENT_PORT
+    require_free_port "$rmq_dist_port" "RabbitMQ Erlang distribution of cluster node $1" RABBITMQ_CLUSTER_PORT
+    rmq_write_config console
+    record_ports
+    exec 9>&- # the lock guards the preparation only
+    if [[ $1 != 1 ]]; then cluster_join_when_up "$1" & fi
+    rabbitmq_run_foreground
+}
+
+# In the background of a foreground run: once this node and node 1 both answer, joins node 1.
+cluster_join_when_up() { # $1: node number
+    local deadline=$((SECONDS + timeout_s * 3))
+    while ((SECONDS < deadline)); do
+        cluster_select 1
+        if rmqctl -q await_startup --timeout 5 >/dev/null 2>&1; then
+            cluster_select "$1"
+            if rmqctl -q await_startup --timeout 5 >/dev/null 2>&1; then
+                cluster_join "$1"
+                return 0
+            fi
+        fi
+        sleep 1
+    done
+    log "rabbitmq cluster: node $1 did not join node 1 within $((timeout_s * 3))s"
+}
+
 usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2
     exit 2
@@ -825,6 +1081,17 @@ case ${1:-} in
     rabbitmq-stop) cmd_rabbitmq_stop ;;
     rabbitmq-run) cmd_rabbitmq_run ;;
     postgres-run) cmd_postgres_run ;;
+    cluster-start) cmd_cluster_start ;;
+    cluster-stop) cmd_cluster_stop ;;
+    cluster-status) cmd_cluster_status ;;
+    cluster-env) cmd_cluster_env ;;
+    cluster-node-start) cmd_cluster_node_start "${2:-}" ;;
+    cluster-node-stop) cmd_cluster_node_stop "${2:-}" ;;
+    cluster-node-kill) cmd_cluster_node_signal KILL "${2:-}" ;;
+    cluster-node-pause) cmd_cluster_node_signal STOP "${2:-}" ;;
+    cluster-node-resume) cmd_cluster_node_signal CONT "${2:-}" ;;
+    cluster-node-pid) cmd_cluster_node_pid "${2:-}" ;;
+    cluster-node-run) cmd_cluster_node_run "${2:-}" ;;
     -h | --help | help) usage ;;
     *)
         printf 'infra: unknown command "%s"\n' "${1:-}" >&2

@@ -12,6 +12,9 @@
 #   - otherwise eng/infra.sh starts a private RabbitMQ and PostgreSQL (ports from RABBITMQ_PORT,
 #     RABBITMQ_MANAGEMENT_PORT, POSTGRES_PORT; see that script), and stops them on exit, but only
 #     when this script started them: infrastructure that was already running is left running.
+#     Beside them, the same way, a three-node RabbitMQ cluster for the cluster tests (ports from
+#     RABBITMQ_CLUSTER_PORT and RABBITMQ_CLUSTER_MANAGEMENT_PORT, default 5701-5703 and
+#     15701-15703), started while the single node boots.
 #
 # Exit code: dotnet test's.
 set -euo pipefail
@@ -27,8 +30,13 @@ cd "$repo_root"
 log() { printf 'test: %s\n' "$*" >&2; }
 
 started_infra=false
+started_cluster=false
 # shellcheck disable=SC2317 # called by the EXIT trap, which shellcheck 0.9 does not follow
 cleanup() {
+    if [[ $started_cluster == true ]]; then
+        log "stopping the RabbitMQ cluster this script started"
+        eng/infra.sh cluster-stop || log "eng/infra.sh cluster-stop failed (see above); its nodes may still run"
+    fi
     if [[ $started_infra == true ]]; then
         log "stopping the infrastructure this script started"
         eng/infra.sh stop || log "eng/infra.sh stop failed (see above); the servers may still run"
@@ -49,9 +57,21 @@ else
         # so this run stops it (the other one too) at the end.
         started_infra=true
     fi
+    if ! eng/infra.sh cluster-status >/dev/null 2>&1; then
+        started_cluster=true
+    fi
+    # Both start the broker with the state directory's passwords: made once, before either.
+    eng/infra.sh credentials >/dev/null
+    cluster_env_file=$(mktemp)
+    eng/infra.sh cluster-start >"$cluster_env_file" &
+    cluster_pid=$!
     # An assignment, not eval "$(...)": eval would hide the failure of the command substitution.
     infra_env=$(eng/infra.sh start)
     eval "$infra_env"
+    wait "$cluster_pid" || { rm -f "$cluster_env_file"; log "the RabbitMQ cluster did not start (see above)"; exit 1; }
+    # ECOMMERCE_TEST_RABBITMQ_CLUSTER_DIR tells the cluster tests to use it rather than start their own.
+    eval "$(<"$cluster_env_file")"
+    rm -f "$cluster_env_file"
 fi
 
 if [[ -f .config/dotnet-tools.json ]]; then

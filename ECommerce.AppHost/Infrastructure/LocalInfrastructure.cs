@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ECommerce.ServiceCatalog;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using RabbitMQ.Client;
@@ -33,13 +34,9 @@ internal static class LocalInfrastructure
         var rabbitMqPassword = builder.AddParameter("rabbitmq-admin-password", credentials.RabbitMqPassword, secret: true);
         var postgresPassword = builder.AddParameter("postgres-admin-password", credentials.PostgresPassword, secret: true);
 
-        var messaging = builder.AddResource(new LocalRabbitMQResource(ShopInfrastructureExtensions.MessagingName, infraScript, settings.RepositoryRoot, rabbitMqPassword.Resource))
-            .WithArgs("rabbitmq-run")
-            .WithInfraEnvironment(settings)
-            .WithEndpoint(port: settings.RabbitMqPort, targetPort: settings.RabbitMqPort, scheme: "amqp", name: LocalRabbitMQResource.AmqpEndpointName, isProxied: false)
-            .WithHttpEndpoint(port: settings.RabbitMqManagementPort, targetPort: settings.RabbitMqManagementPort, name: LocalRabbitMQResource.ManagementEndpointName, isProxied: false)
-            .WithUrlForEndpoint(LocalRabbitMQResource.ManagementEndpointName, url => url.DisplayText = $"Management UI (user {User}, password in {LocalCredentials.FileName} of the state folder)")
-            .WithServerHealthCheck(builder, new AmqpHealthCheck(new Uri($"amqp://{User}:{credentials.RabbitMqPassword}@localhost:{settings.RabbitMqPort}")));
+        var (messaging, messagingConnectionString) = settings.RabbitMqCluster
+            ? builder.AddLocalRabbitMqCluster(settings, infraScript, credentials, rabbitMqPassword, accounts)
+            : builder.AddLocalRabbitMq(settings, infraScript, credentials, rabbitMqPassword, accounts);
 
         var postgres = builder.AddResource(new LocalPostgresResource(ShopInfrastructureExtensions.PostgresName, infraScript, settings.RepositoryRoot, postgresPassword.Resource))
             .WithArgs("postgres-run")
@@ -58,8 +55,6 @@ internal static class LocalInfrastructure
                     State = KnownResourceStates.Waiting,
                     Properties = [],
                 }));
-        builder.Eventing.Subscribe<ResourceReadyEvent>(messaging.Resource, (ready, cancellationToken) =>
-            BrokerAccounts.EnsureAsync(new Uri($"http://localhost:{settings.RabbitMqManagementPort}"), User, credentials.RabbitMqPassword, accounts, cancellationToken));
         builder.Eventing.Subscribe<ResourceReadyEvent>(postgres.Resource, async (ready, cancellationToken) =>
         {
             await DatabaseAccounts.EnsureAsync($"Host=localhost;Port={settings.PostgresPort};Username={User};Password={credentials.PostgresPassword}", accounts, cancellationToken);
@@ -76,15 +71,65 @@ internal static class LocalInfrastructure
             }
         });
 
-        var amqp = messaging.GetEndpoint(LocalRabbitMQResource.AmqpEndpointName);
         return new ShopInfrastructure(
             messaging,
             postgres,
             databases,
-            service => ReferenceExpression.Create(
-                $"amqp://{service.BrokerUser}:{ShopInfrastructureExtensions.Account(accounts, service).BrokerPassword.Resource}@{amqp.Property(EndpointProperty.Host)}:{amqp.Property(EndpointProperty.Port)}"),
-            service => ((LocalPostgresDatabaseResource)databases[service.Database].Resource).ConnectionStringExpression);
+            messagingConnectionString,
+            service => ((LocalPostgresDatabaseResource)databases[service.Database].Resource).ConnectionStringExpression)
+        {
+            // Quorum queues are what a cluster runs (README, "Running on a RabbitMQ cluster").
+            ServiceEnvironment = settings.RabbitMqCluster ? new Dictionary<string, string> { ["Messaging__QueueType"] = "Quorum" } : new Dictionary<string, string>(),
+        };
     }
+
+    private static (IResourceBuilder<IResource> Messaging, Func<ShopService, ReferenceExpression> ConnectionString) AddLocalRabbitMq(
+        this IDistributedApplicationBuilder builder, LocalInfrastructureSettings settings, string infraScript, LocalCredentials credentials, IResourceBuilder<ParameterResource> password, IReadOnlyList<ServiceAccount> accounts)
+    {
+        var messaging = builder.AddLocalRabbitMqNode(ShopInfrastructureExtensions.MessagingName, "rabbitmq-run", settings.RabbitMqPort, settings.RabbitMqManagementPort, settings, infraScript, password)
+            .WithServerHealthCheck(builder, new AmqpHealthCheck(new Uri($"amqp://{User}:{credentials.RabbitMqPassword}@localhost:{settings.RabbitMqPort}")));
+        builder.Eventing.Subscribe<ResourceReadyEvent>(messaging.Resource, (ready, cancellationToken) =>
+            BrokerAccounts.EnsureAsync(new Uri($"http://localhost:{settings.RabbitMqManagementPort}"), User, credentials.RabbitMqPassword, accounts, cancellationToken));
+        var amqp = messaging.GetEndpoint(LocalRabbitMQResource.AmqpEndpointName);
+        return (messaging, service => ReferenceExpression.Create(
+            $"amqp://{service.BrokerUser}:{ShopInfrastructureExtensions.Account(accounts, service).BrokerPassword.Resource}@{amqp.Property(EndpointProperty.Host)}:{amqp.Property(EndpointProperty.Port)}"));
+    }
+
+    /// <summary>
+    /// Three clustered nodes (<c>eng/infra.sh cluster-node-run N</c>) on the configured ports and
+    /// the two above them: <c>messaging</c> is node 1, and it is healthy only once all three run
+    /// as one cluster, so the services (which wait for it) declare their quorum queues on all
+    /// three. Each service gets the three nodes in its connection string.
+    /// </summary>
+    private static (IResourceBuilder<IResource> Messaging, Func<ShopService, ReferenceExpression> ConnectionString) AddLocalRabbitMqCluster(
+        this IDistributedApplicationBuilder builder, LocalInfrastructureSettings settings, string infraScript, LocalCredentials credentials, IResourceBuilder<ParameterResource> password, IReadOnlyList<ServiceAccount> accounts)
+    {
+        var nodes = Enumerable.Range(1, ClusterSize).Select(node =>
+        {
+            var name = node == 1 ? ShopInfrastructureExtensions.MessagingName : $"{ShopInfrastructureExtensions.MessagingName}-node{node}";
+            var management = new Uri($"http://localhost:{settings.RabbitMqManagementPort + node - 1}");
+            return builder.AddLocalRabbitMqNode(name, $"cluster-node-run {node}", settings.RabbitMqPort + node - 1, settings.RabbitMqManagementPort + node - 1, settings, infraScript, password)
+                .WithServerHealthCheck(builder, new ClusterHealthCheck(management, User, credentials.RabbitMqPassword, ClusterSize));
+        }).ToList();
+        builder.Eventing.Subscribe<ResourceReadyEvent>(nodes[0].Resource, (ready, cancellationToken) =>
+            BrokerAccounts.EnsureAsync(new Uri($"http://localhost:{settings.RabbitMqManagementPort}"), User, credentials.RabbitMqPassword, accounts, cancellationToken));
+
+        var amqp = nodes.Select(node => node.GetEndpoint(LocalRabbitMQResource.AmqpEndpointName)).ToList();
+        return (nodes[0], service => ReferenceExpression.Create(
+            $"amqp://{service.BrokerUser}:{ShopInfrastructureExtensions.Account(accounts, service).BrokerPassword.Resource}@{amqp[0].Property(EndpointProperty.Host)}:{amqp[0].Property(EndpointProperty.Port)},{amqp[1].Property(EndpointProperty.Host)}:{amqp[1].Property(EndpointProperty.Port)},{amqp[2].Property(EndpointProperty.Host)}:{amqp[2].Property(EndpointProperty.Port)}"));
+    }
+
+    /// <summary>The nodes of <see cref="LocalInfrastructureSettings.RabbitMqCluster"/>, as eng/infra.sh runs them.</summary>
+    public const int ClusterSize = 3;
+
+    private static IResourceBuilder<LocalRabbitMQResource> AddLocalRabbitMqNode(
+        this IDistributedApplicationBuilder builder, string name, string command, int port, int managementPort, LocalInfrastructureSettings settings, string infraScript, IResourceBuilder<ParameterResource> password) =>
+        builder.AddResource(new LocalRabbitMQResource(name, infraScript, settings.RepositoryRoot, password.Resource))
+            .WithArgs(command.Split(' '))
+            .WithInfraEnvironment(settings)
+            .WithEndpoint(port: port, targetPort: port, scheme: "amqp", name: LocalRabbitMQResource.AmqpEndpointName, isProxied: false)
+            .WithHttpEndpoint(port: managementPort, targetPort: managementPort, name: LocalRabbitMQResource.ManagementEndpointName, isProxied: false)
+            .WithUrlForEndpoint(LocalRabbitMQResource.ManagementEndpointName, url => url.DisplayText = $"Management UI (user {User}, password in {LocalCredentials.FileName} of the state folder)");
 
     private static IResourceBuilder<T> WithInfraEnvironment<T>(this IResourceBuilder<T> server, LocalInfrastructureSettings settings)
         where T : IResourceWithEnvironment =>
@@ -92,6 +137,8 @@ internal static class LocalInfrastructure
             .WithEnvironment("ECOMMERCE_INFRA_DIR", settings.StateDirectory)
             .WithEnvironment("RABBITMQ_PORT", settings.RabbitMqPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("RABBITMQ_MANAGEMENT_PORT", settings.RabbitMqManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("RABBITMQ_CLUSTER_PORT", settings.RabbitMqPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("RABBITMQ_CLUSTER_MANAGEMENT_PORT", settings.RabbitMqManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("POSTGRES_PORT", settings.PostgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private static IResourceBuilder<T> WithServerHealthCheck<T>(this IResourceBuilder<T> resource, IDistributedApplicationBuilder builder, IHealthCheck check)
@@ -115,6 +162,29 @@ internal static class LocalInfrastructure
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 return HealthCheckResult.Unhealthy($"RabbitMQ does not accept connections yet: {exception.Message}");
+            }
+        }
+    }
+
+    /// <summary>Healthy when the node's management API lists <paramref name="size"/> running nodes in its cluster.</summary>
+    private sealed class ClusterHealthCheck(Uri management, string user, string password, int size) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                using var http = new HttpClient { BaseAddress = management, Timeout = TimeSpan.FromSeconds(5) };
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+                    "Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}")));
+                var nodes = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, "/api/nodes", cancellationToken);
+                var running = nodes.EnumerateArray().Count(node => node.TryGetProperty("running", out var value) && value.GetBoolean());
+                return running == size
+                    ? HealthCheckResult.Healthy()
+                    : HealthCheckResult.Unhealthy($"{running} of the cluster's {size} nodes run as one cluster so far.");
+            }
+            catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                return HealthCheckResult.Unhealthy($"The RabbitMQ node does not answer yet: {exception.Message}");
             }
         }
     }
@@ -147,7 +217,8 @@ internal sealed record LocalInfrastructureSettings(
     string StateDirectory,
     int RabbitMqPort,
     int RabbitMqManagementPort,
-    int PostgresPort)
+    int PostgresPort,
+    bool RabbitMqCluster)
 {
     public static LocalInfrastructureSettings From(IDistributedApplicationBuilder builder)
     {
@@ -156,13 +227,18 @@ internal sealed record LocalInfrastructureSettings(
         var stateDirectory = configuration["StateDirectory"] is { Length: > 0 } configured
             ? Path.GetFullPath(configured, builder.AppHostDirectory)
             : Path.Combine(repositoryRoot, ".infra", "apphost");
+        // Infrastructure:RabbitMqCluster: three clustered nodes, on the RabbitMQ ports and the two
+        // above each (README, "Running on a RabbitMQ cluster").
+        var cluster = configuration.GetValue("RabbitMqCluster", false);
+        var nodes = cluster ? LocalInfrastructure.ClusterSize : 1;
         return new LocalInfrastructureSettings(
             repositoryRoot,
             stateDirectory,
-            // The broker also needs its Erlang distribution port, the AMQP port + 20000.
-            Port(configuration, "RabbitMqPort", 5672, port => IsFree(port) && IsFree(port + 20_000)),
-            Port(configuration, "RabbitMqManagementPort", 15672, IsFree),
-            Port(configuration, "PostgresPort", 5432, IsFree));
+            // Each node also needs its Erlang distribution port, its AMQP port + 20000.
+            Port(configuration, "RabbitMqPort", 5672, port => Enumerable.Range(port, nodes).All(node => IsFree(node) && IsFree(node + 20_000))),
+            Port(configuration, "RabbitMqManagementPort", 15672, port => Enumerable.Range(port, nodes).All(IsFree)),
+            Port(configuration, "PostgresPort", 5432, IsFree),
+            cluster);
     }
 
     /// <summary>

@@ -18,7 +18,11 @@ internal sealed record ShopInfrastructure(
     IResourceBuilder<IResource> Postgres,
     IReadOnlyDictionary<string, IResourceBuilder<IResource>> Databases,
     Func<ShopService, ReferenceExpression> MessagingConnectionString,
-    Func<ShopService, ReferenceExpression> DatabaseConnectionString);
+    Func<ShopService, ReferenceExpression> DatabaseConnectionString)
+{
+    /// <summary>Environment every service gets from the infrastructure (e.g. the queue type of a cluster).</summary>
+    public IReadOnlyDictionary<string, string> ServiceEnvironment { get; init; } = new Dictionary<string, string>();
+}
 
 internal static class ShopInfrastructureExtensions
 {
@@ -56,6 +60,11 @@ internal static class ShopInfrastructureExtensions
                 .LogInformation("RabbitMQ and PostgreSQL: {Mode} ({Reason}). Infrastructure:Mode chooses (Auto, Containers, Local).", mode, reason);
             return Task.CompletedTask;
         });
+
+        if (mode == InfrastructureMode.Containers && builder.Configuration.GetValue("Infrastructure:RabbitMqCluster", false))
+        {
+            throw new InvalidOperationException("Infrastructure:RabbitMqCluster runs three local RabbitMQ nodes: use it with Infrastructure:Mode Local.");
+        }
 
         var accounts = ServiceAccount.AddAll(builder, services);
         return mode == InfrastructureMode.Containers

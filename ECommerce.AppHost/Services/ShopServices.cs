@@ -50,6 +50,10 @@ internal static class ShopServices
             .WithHttpHealthCheck("/health")
             .WithReplicas(replicas);
         ShopSecrets.Of(builder).GiveTo(resource);
+        foreach (var (key, value) in infrastructure.ServiceEnvironment)
+        {
+            resource.WithEnvironment(key, value);
+        }
 
         // The AppHost's rate limits apply to every service: the load test lifts them this way.
         foreach (var (key, value) in builder.Configuration.GetSection("RateLimiting").AsEnumerable().Where(setting => setting.Value is not null))

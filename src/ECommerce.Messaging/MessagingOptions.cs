@@ -89,6 +89,20 @@ public sealed class MessagingOptions
     /// </summary>
     public int ConsumeBatchConcurrency { get; set; } = 1;
 
+    /// <summary>
+    /// The type of every durable queue the service declares: <see cref="Transport.QueueType.Classic"/>
+    /// for one broker, <see cref="Transport.QueueType.Quorum"/> for a cluster (README, "Running on a
+    /// RabbitMQ cluster"). Every service of a system must use the same type.
+    /// </summary>
+    public Transport.QueueType QueueType { get; set; } = Transport.QueueType.Classic;
+
+    /// <summary>
+    /// The AMQP heartbeat both broker connections ask for, in seconds; 0 takes the broker's (60 s).
+    /// A node that hangs without closing its connections (a paused VM, a lost network) is noticed
+    /// after about two heartbeats, and only then does the service reconnect to another node.
+    /// </summary>
+    public int HeartbeatSeconds { get; set; }
+
     /// <summary>The first option that is out of range, or null when all are usable.</summary>
     public string? Problem() =>
         MaxRetries < 0 ? $"{nameof(MaxRetries)} must be 0 or more."
@@ -108,6 +122,8 @@ public sealed class MessagingOptions
         : RetentionSweepInterval < 1 ? $"{nameof(RetentionSweepInterval)} must be at least 1."
         : ConsumeBatchSize < 1 ? $"{nameof(ConsumeBatchSize)} must be at least 1."
         : ConsumeBatchConcurrency < 1 ? $"{nameof(ConsumeBatchConcurrency)} must be at least 1."
+        : HeartbeatSeconds is < 0 or > ushort.MaxValue ? $"{nameof(HeartbeatSeconds)} must be 0 (the broker's) to {ushort.MaxValue}."
+        : !Enum.IsDefined(QueueType) ? $"{nameof(QueueType)} must be {nameof(Transport.QueueType.Classic)} or {nameof(Transport.QueueType.Quorum)}."
         : null;
 
     /// <summary>In-process redeliveries of a failing message before it goes to the error queue.</summary>

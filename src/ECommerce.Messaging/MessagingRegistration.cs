@@ -62,7 +62,22 @@ public static class MessagingRegistration
         {
             settings.DisableHealthChecks = true;
             settings.DisableTracing = true;
-        }, factory => factory.ClientProvidedName = $"{serviceName}:dead-letters");
+
+            // The client takes a URI of one node: that of the first, the others through the
+            // endpoint resolver below.
+            if (broker.IsCluster)
+            {
+                settings.ConnectionString = broker.UriOf(broker.Nodes[0]).ToString();
+            }
+        }, factory =>
+        {
+            factory.ClientProvidedName = $"{serviceName}:dead-letters";
+            ClusterNodes.UseAll(factory, broker);
+            if (HeartbeatOf(builder.Configuration) is { } heartbeat)
+            {
+                factory.RequestedHeartbeat = heartbeat;
+            }
+        });
         builder.Services.AddScoped<IEventOutbox, EventOutbox<TDbContext>>();
         builder.Services.AddSingleton<Requests.BrokerRequests>();
         builder.Services.AddSingleton<Inbox.ConsumeBatcher<TDbContext>>();
@@ -106,6 +121,11 @@ public static class MessagingRegistration
                     host.Username(broker.UserName);
                     host.Password(broker.Password);
                     host.PublisherConfirmation = true;
+                    ClusterNodes.UseAll(host, broker);
+                    if (options.HeartbeatSeconds > 0)
+                    {
+                        host.Heartbeat((ushort)options.HeartbeatSeconds);
+                    }
                 });
 
                 ConfigurePublishTopology(rabbit);
@@ -150,6 +170,12 @@ public static class MessagingRegistration
                     : [])
                 .Append(new DeadLetters.ParkedQueue(endpoint.Binding.Queue + DeadLetters.ParkedQueues.ErrorQueueSuffix, endpoint.Binding.Queue)))
             .ToList());
+
+    /// <summary><see cref="MessagingOptions.HeartbeatSeconds"/> for the client Aspire builds before the options are bound; null for the broker's.</summary>
+    private static TimeSpan? HeartbeatOf(IConfiguration configuration) =>
+        configuration.GetSection(MessagingOptions.SectionName).GetValue<int>(nameof(MessagingOptions.HeartbeatSeconds)) is > 0 and <= ushort.MaxValue and var seconds
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
 
     private static void TryAddTimeProvider(this IServiceCollection services)
     {
@@ -207,9 +233,11 @@ public static class MessagingRegistration
         receive.PublishFaults = false;
         receive.PrefetchCount = options.PrefetchCount;
         receive.Durable = true;
-        if (Topology.Priority.IsPriorityQueue(endpoint.Binding))
+        QueueArguments.ApplyTo(receive, options.QueueType);
+        if (options.QueueType == QueueType.Classic && Topology.Priority.IsPriorityQueue(endpoint.Binding))
         {
             // Declared with the queue: RabbitMQ cannot make an existing queue a priority queue.
+            // Quorum queues of RabbitMQ 3.x refuse priorities: there the queues stay first in, first out.
             receive.EnablePriority(Topology.Priority.Highest);
         }
 
@@ -226,7 +254,7 @@ public static class MessagingRegistration
 
         if (endpoint.DelayedRetry is { } delayedRetry)
         {
-            DelayedRetryQueue.Configure(receive, delayedRetry, endpoint.Binding.Queue, registration);
+            DelayedRetryQueue.Configure(receive, delayedRetry, endpoint.Binding.Queue, options.QueueType, registration);
         }
         else
         {

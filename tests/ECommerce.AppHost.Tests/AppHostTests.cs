@@ -160,6 +160,34 @@ public sealed class AppHostTests
         shop.DeleteState();
     }
 
+    [Fact]
+    public async Task With_RabbitMqCluster_the_AppHost_runs_three_clustered_nodes_and_the_services_declare_quorum_queues_on_them()
+    {
+        var shop = await LocalShop.StartAsync(replicas: 1, TestContext.Current.CancellationToken, rabbitMqCluster: true);
+        try
+        {
+            foreach (var node in new[] { "messaging", "messaging-node2", "messaging-node3" })
+            {
+                await shop.App.ResourceNotifications.WaitForResourceHealthyAsync(node, TestContext.Current.CancellationToken);
+            }
+
+            var placed = await shop.PlaceOrderAsync(SeedOrder);
+            await shop.WaitForOrderAsync(placed, "Shipped");
+
+            using var admin = new RabbitMqAdmin(shop.ManagementUri);
+            var queue = await admin.GetQueueAsync("/", Topology.Queues.PaymentOrderCreated);
+            Assert.Equal("quorum", queue?.Type);
+            Assert.Equal(3, queue?.Members?.Count);
+        }
+        finally
+        {
+            await shop.DisposeAsync();
+        }
+
+        Assert.Empty(ProcessesMentioning(Path.Combine(shop.StateDirectory, "cluster")));
+        shop.DeleteState();
+    }
+
     private static HashSet<string> ServicesOf(JsonElement trace) =>
         trace.GetProperty("data").GetProperty("resourceSpans").EnumerateArray()
             .SelectMany(resourceSpans => resourceSpans.GetProperty("resource").GetProperty("attributes").EnumerateArray())

@@ -36,14 +36,16 @@ internal sealed class LocalShop : IAsyncDisposable
     /// <summary>The order service through the AppHost's endpoint (which balances over its replicas).</summary>
     public HttpClient Orders { get; private set; } = null!;
 
-    public static async Task<LocalShop> StartAsync(int replicas, CancellationToken cancellationToken)
+    /// <param name="rabbitMqCluster">Three clustered RabbitMQ nodes (<c>Infrastructure:RabbitMqCluster</c>) in place of one.</param>
+    public static async Task<LocalShop> StartAsync(int replicas, CancellationToken cancellationToken, bool rabbitMqCluster = false)
     {
         // The servers run as their own users (never as root), who must reach the state folder: the
         // system's temporary folder, not the checkout (which may be private).
         var stateDirectory = Path.Combine(Path.GetTempPath(), $"ecommerce-apphost-test-{Guid.NewGuid():N}");
         // The broker's Erlang distribution port (+20000) must be free too.
-        var rabbitMqPort = LoopbackPorts.Free(10_000, 15_000, 20_000);
-        var managementPort = LoopbackPorts.Free(15_000, 20_000);
+        // A cluster's nodes take this port and the two above it, each with its +20000.
+        var rabbitMqPort = rabbitMqCluster ? LoopbackPorts.Free(10_000, 15_000, 1, 2, 20_000, 20_001, 20_002) : LoopbackPorts.Free(10_000, 15_000, 20_000);
+        var managementPort = rabbitMqCluster ? LoopbackPorts.Free(15_000, 20_000, 1, 2) : LoopbackPorts.Free(15_000, 20_000);
         var postgresPort = LoopbackPorts.Free(20_000, 25_000);
         var dashboardApiKey = Guid.NewGuid().ToString("N");
         string[] args =
@@ -54,6 +56,7 @@ internal sealed class LocalShop : IAsyncDisposable
             $"--Infrastructure:RabbitMqManagementPort={managementPort}",
             $"--Infrastructure:PostgresPort={postgresPort}",
             $"--Replicas:Default={replicas}",
+            $"--Infrastructure:RabbitMqCluster={rabbitMqCluster}",
             // Given here, so that the run writes nothing into the developer's user secrets.
             "--Parameters:operator-api-key=apphost-test-key",
             "--Parameters:order-access-key=apphost-test-order-access-key-0123456789",

@@ -56,6 +56,9 @@ public class ShopSystem : IAsyncLifetime
 
     protected virtual int PaymentReplicaCount => 1;
 
+    /// <summary>Replicas of the Inventory, Shipping and Notification services (the first answers their clients).</summary>
+    protected virtual int OtherReplicaCount => 1;
+
     /// <summary>Settings every service gets on top of the test defaults.</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -86,15 +89,21 @@ public class ShopSystem : IAsyncLifetime
 
         var inventorySettings = Settings.ToDictionary();
         inventorySettings["Operators:ApiKey"] = OperatorApiKey;
-        Inventory = Start(new ServiceHost<InventoryService::Program>(Environment, "inventorydb", inventorySettings));
         var shippingSettings = Settings.ToDictionary();
         shippingSettings["Shipping:RetryDelay"] = ShippingRetryDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
         shippingSettings["Shipping:MaxAttempts"] = ShippingMaxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
         shippingSettings["Operators:ApiKey"] = OperatorApiKey;
-        Shipping = Start(new ServiceHost<ShippingService::Program>(Environment, "shippingdb", shippingSettings));
-        Notifications = Start(new ServiceHost<NotificationService::Program>(Environment, "notificationsdb", Settings.ToDictionary()));
+        for (var replica = 0; replica < OtherReplicaCount; replica++)
+        {
+            var inventory = Start(new ServiceHost<InventoryService::Program>(Environment, "inventorydb", inventorySettings));
+            var shipping = Start(new ServiceHost<ShippingService::Program>(Environment, "shippingdb", shippingSettings));
+            var notifications = Start(new ServiceHost<NotificationService::Program>(Environment, "notificationsdb", Settings.ToDictionary()));
+            Inventory ??= inventory;
+            Shipping ??= shipping;
+            Notifications ??= notifications;
+        }
 
-        foreach (var client in orderReplicas.Append(Payments).Append(Inventory).Append(Shipping).Append(Notifications))
+        foreach (var client in anonymousTwins.Keys)
         {
             await Eventually.UntilAsync(
                 async () => (await client.GetAsync("/health")).StatusCode,

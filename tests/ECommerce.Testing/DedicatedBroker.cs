@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ECommerce.Testing;
 
 /// <summary>
@@ -9,13 +7,11 @@ namespace ECommerce.Testing;
 /// </summary>
 public sealed class DedicatedBroker : IAsyncDisposable
 {
-    private readonly string infraScript;
     private readonly Dictionary<string, string> environment;
     private readonly int managementPort;
 
-    private DedicatedBroker(string infraScript, string stateDirectory, int port, int managementPort)
+    private DedicatedBroker(string stateDirectory, int port, int managementPort)
     {
-        this.infraScript = infraScript;
         StateDirectory = stateDirectory;
         Port = port;
         environment = new Dictionary<string, string>
@@ -42,12 +38,11 @@ public sealed class DedicatedBroker : IAsyncDisposable
 
     public static async Task<DedicatedBroker> StartAsync()
     {
-        var script = FindInfraScript();
         var directory = Path.Combine(Path.GetTempPath(), "ecommerce-tests", "broker-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
         // infra.sh puts Erlang's distribution and CLI ports at +20000 and +30000: all must be free.
         var port = LoopbackPorts.Free(10_000, 15_000, 20_000, 30_000);
-        var broker = new DedicatedBroker(script, directory, port, LoopbackPorts.Free(15_000, 20_000));
+        var broker = new DedicatedBroker(directory, port, LoopbackPorts.Free(15_000, 20_000));
         var shared = await TestInfrastructure.GetAsync();
         await broker.StartBrokerAsync();
         var password = InfraCredentials.Read(directory).RabbitMqPassword;
@@ -77,35 +72,5 @@ public sealed class DedicatedBroker : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(string command)
-    {
-        var start = new ProcessStartInfo("bash", [infraScript, command]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"eng/infra.sh {command} failed ({process.ExitCode}): {await errors}{await output}");
-        }
-    }
-
-    private static string FindInfraScript()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var script = Path.Combine(directory.FullName, "eng", "infra.sh");
-            if (File.Exists(script))
-            {
-                return script;
-            }
-        }
-
-        throw new InvalidOperationException("eng/infra.sh not found above the test output: the outage tests start a broker of their own with it.");
-    }
+    private Task RunAsync(string command) => InfraScript.RunAsync(environment, command);
 }

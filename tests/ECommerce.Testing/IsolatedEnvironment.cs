@@ -59,7 +59,14 @@ public sealed class IsolatedEnvironment : IAsyncDisposable
     }
 
     /// <summary>The <c>ConnectionStrings:messaging</c> value of <paramref name="service"/>: its own broker user on this virtual host.</summary>
-    public string MessagingConnectionString(ShopService service) => brokerUsers[service.Name].ToString();
+    /// <remarks>On a cluster: every node, <c>amqp://user:password@node1,node2,node3/vhost</c>.</remarks>
+    public string MessagingConnectionString(ShopService service)
+    {
+        var broker = brokerUsers[service.Name];
+        return Infrastructure.OtherBrokerNodes.Count == 0
+            ? broker.ToString()
+            : $"{broker.Scheme}://{broker.UserInfo}@{broker.Authority},{string.Join(',', Infrastructure.OtherBrokerNodes)}{broker.AbsolutePath}";
+    }
 
     /// <summary>The broker user of <paramref name="service"/> in this environment (users are per server, not per virtual host).</summary>
     public string BrokerUserOf(ShopService service) => $"{Name}.{service.BrokerUser}";

@@ -68,6 +68,18 @@ public sealed class RabbitMqAdmin : IDisposable
     public async Task<IReadOnlyList<QueueInfo>> GetQueuesAsync(string virtualHost) =>
         await http.GetFromJsonAsync<List<QueueInfo>>($"queues/{Escape(virtualHost)}") ?? [];
 
+    /// <summary>The client connections to <paramref name="virtualHost"/>: the name each client gave it, and the node it is connected to.</summary>
+    public async Task<IReadOnlyList<(string? Name, string Node)>> GetConnectionsAsync(string virtualHost) =>
+        (await http.GetFromJsonAsync<JsonElement>($"vhosts/{Escape(virtualHost)}/connections")).EnumerateArray()
+            .Select(connection => (
+                connection.TryGetProperty("client_properties", out var client) && client.TryGetProperty("connection_name", out var name) ? name.GetString() : null,
+                connection.GetProperty("node").GetString()!))
+            .ToList();
+
+    /// <summary>The name of the node that answers this API (on a cluster, each node has its own).</summary>
+    public async Task<string> GetNodeNameAsync() =>
+        (await http.GetFromJsonAsync<JsonElement>("overview")).GetProperty("node").GetString()!;
+
     public async Task<QueueInfo?> GetQueueAsync(string virtualHost, string queue)
     {
         using var response = await http.GetAsync($"queues/{Escape(virtualHost)}/{Escape(queue)}");
@@ -129,6 +141,15 @@ public sealed class RabbitMqAdmin : IDisposable
         return await response.Content.ReadFromJsonAsync<List<PeekedMessage>>() ?? [];
     }
 
+    /// <summary>Reads up to <paramref name="count"/> messages and removes them from the queue.</summary>
+    public async Task<IReadOnlyList<PeekedMessage>> TakeAsync(string virtualHost, string queue, int count = 50)
+    {
+        var request = new { count, ackmode = "ack_requeue_false", encoding = "auto", truncate = 100_000 };
+        using var response = await http.PostAsJsonAsync($"queues/{Escape(virtualHost)}/{Escape(queue)}/get", request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<List<PeekedMessage>>() ?? [];
+    }
+
     /// <summary>Publishes raw bytes, as a producer outside MassTransit would.</summary>
     public async Task PublishAsync(string virtualHost, string exchange, string routingKey, string payload, IDictionary<string, object>? properties = null)
     {
@@ -159,7 +180,11 @@ public sealed class RabbitMqAdmin : IDisposable
         [property: JsonPropertyName("messages")] long? Messages,
         [property: JsonPropertyName("messages_unacknowledged")] long? MessagesUnacknowledged,
         [property: JsonPropertyName("consumers")] int? Consumers,
-        [property: JsonPropertyName("arguments")] Dictionary<string, JsonElement>? Arguments);
+        [property: JsonPropertyName("arguments")] Dictionary<string, JsonElement>? Arguments,
+        [property: JsonPropertyName("type")] string? Type = null,
+        [property: JsonPropertyName("leader")] string? Leader = null,
+        [property: JsonPropertyName("members")] IReadOnlyList<string>? Members = null,
+        [property: JsonPropertyName("online")] IReadOnlyList<string>? Online = null);
 
     public sealed record ExchangeInfo(
         [property: JsonPropertyName("name")] string Name,

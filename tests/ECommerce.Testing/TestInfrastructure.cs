@@ -20,6 +20,12 @@ public sealed record TestInfrastructure(Uri RabbitMq, Uri RabbitMqManagement, st
 
     private static readonly Lazy<Task<TestInfrastructure>> Current = new(FindAsync);
 
+    /// <summary>
+    /// The <c>host:port</c> of the other nodes of a cluster whose first node is <see cref="RabbitMq"/>:
+    /// the services get them all in their connection string. Empty for a single broker.
+    /// </summary>
+    public IReadOnlyList<string> OtherBrokerNodes { get; init; } = [];
+
     public static Task<TestInfrastructure> GetAsync() => Current.Value;
 
     private static async Task<TestInfrastructure> FindAsync()

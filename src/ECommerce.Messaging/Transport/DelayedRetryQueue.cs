@@ -74,31 +74,26 @@ internal sealed class DelayedRetryPolicies
 
 internal static class DelayedRetryQueue
 {
-    public static void Configure(IRabbitMqReceiveEndpointConfigurator receive, DelayedRetryPolicy policy, string queue, IRegistrationContext registration)
+    public static void Configure(IRabbitMqReceiveEndpointConfigurator receive, DelayedRetryPolicy policy, string queue, QueueType queueType, IRegistrationContext registration)
     {
         // Declared on every channel start (and reconnect), before the consumer runs: the retry
         // filter must never publish to a queue that does not exist yet.
-        receive.ConfigureChannel(channel => channel.UseFilter(new DeclareRetryQueuesFilter(queue, policy)));
+        receive.ConfigureChannel(channel => channel.UseFilter(new DeclareRetryQueuesFilter(queue, policy, queueType)));
         receive.UseConsumeFilter(typeof(DelayedRetryFilter<>), registration);
     }
 }
 
 /// <summary>
 /// Declares the retry queue (message TTL = retry delay, dead-lettered back to the work queue
-/// through the default exchange) and the final dead-letter queue.
+/// through the default exchange) and the final dead-letter queue, of the configured queue type.
 /// </summary>
-internal sealed class DeclareRetryQueuesFilter(string queue, DelayedRetryPolicy policy) : IFilter<ChannelContext>
+internal sealed class DeclareRetryQueuesFilter(string queue, DelayedRetryPolicy policy, QueueType queueType) : IFilter<ChannelContext>
 {
     public async Task Send(ChannelContext context, IPipe<ChannelContext> next)
     {
-        var retryArguments = new Dictionary<string, object>
-        {
-            ["x-message-ttl"] = (int)policy.RetryDelay.TotalMilliseconds,
-            ["x-dead-letter-exchange"] = "",
-            ["x-dead-letter-routing-key"] = queue,
-        };
+        var retryArguments = QueueArguments.ForRetryQueue(queueType, policy.RetryDelay, queue);
         await context.QueueDeclare(policy.RetryQueue, durable: true, exclusive: false, autoDelete: false, retryArguments, context.CancellationToken);
-        await context.QueueDeclare(policy.FinalDeadLetterQueue, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object>(), context.CancellationToken);
+        await context.QueueDeclare(policy.FinalDeadLetterQueue, durable: true, exclusive: false, autoDelete: false, QueueArguments.ForParkingQueue(queueType), context.CancellationToken);
         await next.Send(context);
     }
 
