@@ -213,6 +213,28 @@ public sealed class ClusterTests(ClusterShop shop) : IClassFixture<ClusterShop>
         }
 
         var acceptedAtResume = load.AcceptedCount;
+
+        // Each side took the other for down: the partition heals (autoheal restarts the hung node).
+        foreach (var node in Enumerable.Range(1, BrokerCluster.Size))
+        {
+            using var admin = shop.Cluster.AdminOf(node);
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    try
+                    {
+                        return await admin.GetNodesAsync();
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return [];
+                    }
+                },
+                nodes => nodes.Count == BrokerCluster.Size && nodes.All(n => n.Running && n.Partitions == 0),
+                $"node {node} to see the three nodes running and no partition after node {victim} resumed",
+                TimeSpan.FromSeconds(120));
+        }
+
         await WaitForAllMembersOnlineAsync(survivor, $"the hung node {victim} to rejoin every queue");
         await load.WaitForAcceptedAsync(load.AcceptedCount + 15, "after the node came back");
         var placed = await load.StopAsync();

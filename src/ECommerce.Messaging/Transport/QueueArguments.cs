@@ -54,16 +54,13 @@ internal static class QueueArguments
     /// queue changes leader (seen in the cluster tests: retry messages stuck in the queue, its
     /// replicas offline), which is worse than the rare loss it prevents.
     /// </summary>
-    public static Dictionary<string, object> ForRetryQueue(QueueType type, TimeSpan delay, string workQueue)
-    {
-        var arguments = new Dictionary<string, object>(ForWorkQueue(type))
+    public static Dictionary<string, object> ForRetryQueue(QueueType type, TimeSpan delay, string workQueue) =>
+        new(ForWorkQueue(type))
         {
             [MessageTtl] = (int)delay.TotalMilliseconds,
             [DeadLetterExchange] = "",
             [DeadLetterRoutingKey] = workQueue,
         };
-        return arguments;
-    }
 
     /// <summary>A queue where messages wait for an operator (the final dead-letter queue).</summary>
     public static Dictionary<string, object> ForParkingQueue(QueueType type) => new(ForWorkQueue(type));
