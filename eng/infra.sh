@@ -442,7 +442,7 @@ default_permissions.read = .*
 default_permissions.write = .*
 log.console = $console
 ${cluster_node:+# Once the nodes see each other again after a partition (a node hung, then resumed: each
-# side took the other for down), the side with fewer nodes restarts and takes the other's state.
+# side took the other for down), the side with fewer nodes restarts and takes the state of the other.
 # pause_minority would not heal this: every node sees a majority again, so none pauses.
 cluster_partition_handling = autoheal
 # New quorum queues get their leaders spread over the nodes, not all on the node their
