@@ -441,9 +441,10 @@ default_permissions.configure = .*
 default_permissions.read = .*
 default_permissions.write = .*
 log.console = $console
-${cluster_node:+# A node cut off from the majority of its cluster pauses until it sees it again, then
-# resyncs: never two halves that both accept changes.
-cluster_partition_handling = pause_minority
+${cluster_node:+# Once the nodes see each other again after a partition (a node hung, then resumed: each
+# side took the other for down), the side with fewer nodes restarts and takes the state of the other.
+# pause_minority would not heal this: every node sees a majority again, so none pauses.
+cluster_partition_handling = autoheal
 # New quorum queues get their leaders spread over the nodes, not all on the node their
 # declaring client happened to connect to.
 queue_leader_locator = balanced}

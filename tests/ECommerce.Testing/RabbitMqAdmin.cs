@@ -76,6 +76,15 @@ public sealed class RabbitMqAdmin : IDisposable
                 connection.GetProperty("node").GetString()!))
             .ToList();
 
+    /// <summary>The nodes of the cluster as this node sees them: whether each runs, and how many nodes it is partitioned from.</summary>
+    public async Task<IReadOnlyList<(string Name, bool Running, int Partitions)>> GetNodesAsync() =>
+        (await http.GetFromJsonAsync<JsonElement>("nodes")).EnumerateArray()
+            .Select(node => (
+                node.GetProperty("name").GetString()!,
+                node.TryGetProperty("running", out var running) && running.GetBoolean(),
+                node.TryGetProperty("partitions", out var partitions) && partitions.ValueKind == JsonValueKind.Array ? partitions.GetArrayLength() : 0))
+            .ToList();
+
     /// <summary>The name of the node that answers this API (on a cluster, each node has its own).</summary>
     public async Task<string> GetNodeNameAsync() =>
         (await http.GetFromJsonAsync<JsonElement>("overview")).GetProperty("node").GetString()!;

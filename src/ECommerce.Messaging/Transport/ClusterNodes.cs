@@ -18,16 +18,19 @@ internal static class ClusterNodes
             return;
         }
 
+        // MassTransit tries the nodes in order: shuffled, the replicas of the services spread their
+        // connections (and the quorum queues their leaders, placed near the declaring client)
+        // over the nodes instead of all using the first.
         host.UseCluster(cluster =>
         {
-            foreach (var node in broker.Nodes)
+            foreach (var node in broker.Nodes.OrderBy(_ => Random.Shared.Next()))
             {
                 cluster.Node(node.ToString());
             }
         });
     }
 
-    /// <summary>RabbitMQ.Client's connection (the dead-letter API): its first connect and every automatic recovery try the nodes in turn.</summary>
+    /// <summary>RabbitMQ.Client's connection (the dead-letter API): its first connect and every automatic recovery try the nodes, in random order.</summary>
     public static void UseAll(ConnectionFactory factory, BrokerAddress broker)
     {
         if (!broker.IsCluster)

@@ -31,8 +31,6 @@ internal static class QueueArguments
     public const string MessageTtl = "x-message-ttl";
     public const string DeadLetterExchange = "x-dead-letter-exchange";
     public const string DeadLetterRoutingKey = "x-dead-letter-routing-key";
-    public const string DeadLetterStrategy = "x-dead-letter-strategy";
-    public const string Overflow = "x-overflow";
 
     /// <summary>
     /// Arguments of a consumed work queue. Classic declares none, exactly as before the setting
@@ -50,27 +48,19 @@ internal static class QueueArguments
     /// <summary>
     /// The delayed retry queue: each message waits <paramref name="delay"/> (the queue's TTL) and
     /// is then dead-lettered back to <paramref name="workQueue"/> through the default exchange.
-    /// A quorum queue does so at least once (held until the work queue confirms it; the inbox
-    /// drops a duplicate), which RabbitMQ allows only with <c>x-overflow: reject-publish</c>;
-    /// a classic queue at most once (a crash at that moment can lose the message).
+    /// Dead-lettering is at most once with either type: a node lost at that very moment can lose
+    /// the message. Quorum queues offer at least once (<c>x-dead-letter-strategy: at-least-once</c>
+    /// with <c>x-overflow: reject-publish</c>), but on RabbitMQ 3.10 its worker crashes when the
+    /// queue changes leader (seen in the cluster tests: retry messages stuck in the queue, its
+    /// replicas offline), which is worse than the rare loss it prevents.
     /// </summary>
-    public static Dictionary<string, object> ForRetryQueue(QueueType type, TimeSpan delay, string workQueue)
-    {
-        var arguments = new Dictionary<string, object>
+    public static Dictionary<string, object> ForRetryQueue(QueueType type, TimeSpan delay, string workQueue) =>
+        new(ForWorkQueue(type))
         {
             [MessageTtl] = (int)delay.TotalMilliseconds,
             [DeadLetterExchange] = "",
             [DeadLetterRoutingKey] = workQueue,
         };
-        if (type == QueueType.Quorum)
-        {
-            arguments[Type] = "quorum";
-            arguments[DeadLetterStrategy] = "at-least-once";
-            arguments[Overflow] = "reject-publish";
-        }
-
-        return arguments;
-    }
 
     /// <summary>A queue where messages wait for an operator (the final dead-letter queue).</summary>
     public static Dictionary<string, object> ForParkingQueue(QueueType type) => new(ForWorkQueue(type));
