@@ -216,13 +216,14 @@ public sealed partial class ConsumeBatcher<TDbContext>(
             }
         }
 
-        await setWise.WriteAsync(db, cancellationToken);
         foreach (var writer in scope.ServiceProvider.GetServices<IConsumeCommitWriter>())
         {
             await writer.WriteAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        // The set-wise rows and the COMMIT travel together: one round trip fewer per transaction.
+        // Should a row fail, PostgreSQL skips the COMMIT and disposing the transaction rolls back.
+        await setWise.WriteAndCommitAsync(db, cancellationToken);
         if (setWise.OutboxRows.Count > 0)
         {
             outboxSignal.HandOff(setWise.OutboxRows);

@@ -13,7 +13,7 @@ namespace ECommerce.Messaging.Inbox;
 /// The rows that the effects of one consume transaction add, of the entity types written
 /// set-wise (the outbox's, and those a service declares with
 /// <see cref="MessagingBuilder.InsertSetWise{TEntity}"/>): taken out of the change tracker after
-/// each effect and written right before the commit with one
+/// each effect and written together with the commit, in its round trip, with one
 /// <c>INSERT ... SELECT * FROM unnest(...)</c> per table, whatever the number of messages. EF Core
 /// would send one <c>INSERT</c> per row: at saturation that was a third of the statements of an
 /// order (payments, notifications, outbox rows).
@@ -67,16 +67,16 @@ internal sealed class SetWiseInserts(IReadOnlySet<Type> entityTypes)
         }
     }
 
-    /// <summary>Writes every collected row in the current transaction of <paramref name="db"/>: one statement per table, one round trip.</summary>
-    public async Task WriteAsync(DbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes every collected row in the current transaction of <paramref name="db"/> (one
+    /// statement per table) and commits it, all in one round trip. Npgsql sees the transaction end
+    /// and marks it completed, so disposing it afterwards sends nothing.
+    /// </summary>
+    public async Task WriteAndCommitAsync(DbContext db, CancellationToken cancellationToken)
     {
-        if (rowsByType.Count == 0)
-        {
-            return;
-        }
-
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var batch = new NpgsqlBatch(connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        var transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Set-wise rows are written in the consume transaction, and none is open.");
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), transaction);
         foreach (var (entityType, rows) in rowsByType)
         {
             var shape = Shapes[entityType];
@@ -95,6 +95,7 @@ internal sealed class SetWiseInserts(IReadOnlySet<Type> entityTypes)
             batch.BatchCommands.Add(command);
         }
 
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         await batch.ExecuteNonQueryAsync(cancellationToken);
         rowsByType.Clear();
     }
