@@ -216,14 +216,23 @@ public sealed partial class ConsumeBatcher<TDbContext>(
             }
         }
 
+        // The writers' statements, the set-wise rows and the COMMIT travel together: the
+        // transaction's last round trip. Should one of them fail, PostgreSQL skips the COMMIT and
+        // disposing the transaction rolls back.
+        var writers = new List<(IConsumeCommitWriter Writer, NpgsqlBatchCommand Statement)>();
         foreach (var writer in scope.ServiceProvider.GetServices<IConsumeCommitWriter>())
         {
-            await writer.WriteAsync(cancellationToken);
+            if (writer.TakeStatement() is { } statement)
+            {
+                writers.Add((writer, statement));
+            }
         }
 
-        // The set-wise rows and the COMMIT travel together: one round trip fewer per transaction.
-        // Should a row fail, PostgreSQL skips the COMMIT and disposing the transaction rolls back.
-        await setWise.WriteAndCommitAsync(db, cancellationToken);
+        var returned = await setWise.WriteAndCommitAsync(db, writers.ConvertAll(w => w.Statement), cancellationToken);
+        for (var i = 0; i < writers.Count; i++)
+        {
+            writers[i].Writer.Committed(returned[i]);
+        }
         if (setWise.OutboxRows.Count > 0)
         {
             outboxSignal.HandOff(setWise.OutboxRows);

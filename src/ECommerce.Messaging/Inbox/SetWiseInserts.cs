@@ -68,15 +68,22 @@ internal sealed class SetWiseInserts(IReadOnlySet<Type> entityTypes)
     }
 
     /// <summary>
-    /// Writes every collected row in the current transaction of <paramref name="db"/> (one
-    /// statement per table) and commits it, all in one round trip. Npgsql sees the transaction end
-    /// and marks it completed, so disposing it afterwards sends nothing.
+    /// Sends the transaction's last round trip: <paramref name="leadingStatements"/> (each of which
+    /// returns a result set), every collected row (one statement per table), and the
+    /// <c>COMMIT</c>. Returns the rows of each leading statement, in order. Npgsql sees the
+    /// transaction end and marks it completed, so disposing it afterwards sends nothing.
     /// </summary>
-    public async Task WriteAndCommitAsync(DbContext db, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IReadOnlyList<object[]>>> WriteAndCommitAsync(
+        DbContext db, IReadOnlyList<NpgsqlBatchCommand> leadingStatements, CancellationToken cancellationToken)
     {
         var transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Set-wise rows are written in the consume transaction, and none is open.");
         await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), transaction);
+        foreach (var statement in leadingStatements)
+        {
+            batch.BatchCommands.Add(statement);
+        }
+
         foreach (var (entityType, rows) in rowsByType)
         {
             var shape = Shapes[entityType];
@@ -96,8 +103,31 @@ internal sealed class SetWiseInserts(IReadOnlySet<Type> entityTypes)
         }
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        var returned = new List<IReadOnlyList<object[]>>(leadingStatements.Count);
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            for (var statement = 0; statement < leadingStatements.Count; statement++)
+            {
+                var rows = new List<object[]>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var values = new object[reader.FieldCount];
+                    reader.GetValues(values);
+                    rows.Add(values);
+                }
+
+                returned.Add(rows);
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            // Through to the end, so that a failed insert or COMMIT throws here.
+            while (await reader.NextResultAsync(cancellationToken))
+            {
+            }
+        }
+
         rowsByType.Clear();
+        return returned;
     }
 
     private sealed record Column(IProperty Property, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter, Type ProviderType);

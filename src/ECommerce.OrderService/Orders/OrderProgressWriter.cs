@@ -1,22 +1,22 @@
 using ECommerce.Contracts;
 using ECommerce.Messaging.Inbox;
-using ECommerce.OrderService.Persistence;
-using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace ECommerce.OrderService.Orders;
 
 /// <summary>
-/// Writes the steps that the events of one consume transaction reported, in one statement right
-/// before its commit: every step goes into the timeline, and each order's status moves to its
-/// highest-ranked new step when that outranks the current one. One statement per transaction,
-/// not one per event (three per order): a group commit of 40 events is one statement.
+/// Writes the steps that the events of one consume transaction reported, in one statement of the
+/// transaction's last round trip, ahead of its commit: every step goes into the timeline, and each
+/// order's status moves to its highest-ranked new step when that outranks the current one. One
+/// statement per transaction, not one per event (three per order): a group commit of 40 events is
+/// one statement.
 /// </summary>
 /// <remarks>
 /// The status only moves forward, as a conditional UPDATE rather than read-modify-write, so
 /// concurrent transactions with events of the same order cannot overwrite a later status with an
 /// earlier one; steps that rank below zero (a refund) are timeline only.
 /// </remarks>
-public sealed class OrderProgressWriter(OrdersDbContext db, TimeProvider clock) : IConsumeCommitWriter
+public sealed class OrderProgressWriter(TimeProvider clock) : IConsumeCommitWriter
 {
     private static readonly OrderStatus[] RankedStatuses = Enum.GetValues<OrderStatus>().Where(status => status.Rank() >= 0).ToArray();
     private static readonly string[] RankedNames = RankedStatuses.Select(status => status.ToString()).ToArray();
@@ -32,44 +32,67 @@ public sealed class OrderProgressWriter(OrdersDbContext db, TimeProvider clock) 
         steps.Add((integrationEvent.OrderId, step));
     }
 
-    public async Task WriteAsync(CancellationToken cancellationToken)
+    public NpgsqlBatchCommand? TakeStatement()
     {
         if (steps.Count == 0)
         {
-            return;
+            return null;
         }
 
-        var orderIds = steps.Select(s => s.OrderId).ToArray();
-        var statuses = steps.Select(s => s.Step.Status.ToString()).ToArray();
-        var details = steps.Select(s => s.Step.Detail).ToArray();
-        var occurredAt = steps.Select(s => s.Step.OccurredAt).ToArray();
-        var ranks = steps.Select(s => s.Step.Status.Rank()).ToArray();
-        var moved = await db.Database
-            .SqlQuery<StatusMove>($"""
-                WITH step AS (
-                    SELECT * FROM unnest({orderIds}, {statuses}, {details}, {occurredAt}, {ranks})
-                        AS step (order_id, status, detail, occurred_at, rank)),
-                recorded AS (
-                    INSERT INTO order_timeline (order_id, status, detail, occurred_at)
-                    SELECT order_id, status, detail, occurred_at FROM step),
-                latest AS (
-                    SELECT DISTINCT ON (order_id) order_id, status, occurred_at, rank
-                    FROM step WHERE rank >= 0 ORDER BY order_id, rank DESC)
-                UPDATE orders SET status = latest.status, updated_at = {clock.GetUtcNow()}
-                FROM latest
-                WHERE orders.id = latest.order_id
-                  AND (SELECT ranked.rank FROM unnest({RankedNames}, {Ranks}) AS ranked (status, rank)
-                       WHERE ranked.status = orders.status) < latest.rank
-                RETURNING latest.status AS "Status", orders.created_at AS "PlacedAt", latest.occurred_at AS "OccurredAt"
-                """)
-            .ToListAsync(cancellationToken);
-        steps.Clear();
-
-        foreach (var move in moved.Where(m => m.Status == nameof(OrderStatus.Shipped)))
+        var statement = new NpgsqlBatchCommand(
+            """
+            WITH step AS (
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::integer[])
+                    AS step (order_id, status, detail, occurred_at, rank)),
+            recorded AS (
+                INSERT INTO order_timeline (order_id, status, detail, occurred_at)
+                SELECT order_id, status, detail, occurred_at FROM step),
+            latest AS (
+                SELECT DISTINCT ON (order_id) order_id, status, occurred_at, rank
+                FROM step WHERE rank >= 0 ORDER BY order_id, rank DESC)
+            UPDATE orders SET status = latest.status, updated_at = $6
+            FROM latest
+            WHERE orders.id = latest.order_id
+              AND (SELECT ranked.rank FROM unnest($7::text[], $8::integer[]) AS ranked (status, rank)
+                   WHERE ranked.status = orders.status) < latest.rank
+            RETURNING latest.status, orders.created_at, latest.occurred_at
+            """)
         {
-            OrderMetrics.RecordShipped(move.PlacedAt, move.OccurredAt);
+            Parameters =
+            {
+                new NpgsqlParameter<Guid[]> { TypedValue = steps.Select(s => s.OrderId).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = steps.Select(s => s.Step.Status.ToString()).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = steps.Select(s => s.Step.Detail).ToArray() },
+                new NpgsqlParameter<DateTimeOffset[]> { TypedValue = steps.Select(s => s.Step.OccurredAt).ToArray() },
+                new NpgsqlParameter<int[]> { TypedValue = steps.Select(s => s.Step.Status.Rank()).ToArray() },
+                new NpgsqlParameter<DateTimeOffset> { TypedValue = clock.GetUtcNow() },
+                new NpgsqlParameter<string[]> { TypedValue = RankedNames },
+                new NpgsqlParameter<int[]> { TypedValue = Ranks },
+            },
+        };
+        steps.Clear();
+        return statement;
+    }
+
+    public void Committed(IReadOnlyList<object[]> rows)
+    {
+        foreach (var row in rows)
+        {
+            var move = new StatusMove((string)row[0], ToOffset(row[1]), ToOffset(row[2]));
+            if (move.Status == nameof(OrderStatus.Shipped))
+            {
+                OrderMetrics.RecordShipped(move.PlacedAt, move.OccurredAt);
+            }
         }
     }
+
+    // timestamptz comes back as a UTC DateTime.
+    private static DateTimeOffset ToOffset(object value) => value switch
+    {
+        DateTimeOffset offset => offset,
+        DateTime utc => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)),
+        _ => throw new InvalidCastException($"Expected a timestamp, got {value.GetType().Name}."),
+    };
 
     private sealed record StatusMove(string Status, DateTimeOffset PlacedAt, DateTimeOffset OccurredAt);
 }
