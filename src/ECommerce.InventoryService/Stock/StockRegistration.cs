@@ -1,3 +1,5 @@
+using ECommerce.Messaging;
+
 namespace ECommerce.InventoryService.Stock;
 
 internal static class StockRegistration
@@ -6,6 +8,7 @@ internal static class StockRegistration
     public static IHostApplicationBuilder AddStockReservations(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<StockReservations>();
+        builder.Services.AddConsumeCommitWriter<ReservationWriter>();
         builder.Services.AddScoped<StockReleases>();
         return builder;
     }

@@ -76,12 +76,12 @@ public sealed class OrderProgressWriter(TimeProvider clock) : IConsumeCommitWrit
 
     public void Committed(IReadOnlyList<object[]> rows)
     {
+        // Each row: the status the order moved to, when it was placed, when the step occurred.
         foreach (var row in rows)
         {
-            var move = new StatusMove((string)row[0], ToOffset(row[1]), ToOffset(row[2]));
-            if (move.Status == nameof(OrderStatus.Shipped))
+            if ((string)row[0] == nameof(OrderStatus.Shipped))
             {
-                OrderMetrics.RecordShipped(move.PlacedAt, move.OccurredAt);
+                OrderMetrics.RecordShipped(placedAt: ToOffset(row[1]), shippedAt: ToOffset(row[2]));
             }
         }
     }
@@ -93,6 +93,4 @@ public sealed class OrderProgressWriter(TimeProvider clock) : IConsumeCommitWrit
         DateTime utc => new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)),
         _ => throw new InvalidCastException($"Expected a timestamp, got {value.GetType().Name}."),
     };
-
-    private sealed record StatusMove(string Status, DateTimeOffset PlacedAt, DateTimeOffset OccurredAt);
 }

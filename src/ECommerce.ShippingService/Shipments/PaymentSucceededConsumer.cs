@@ -11,6 +11,9 @@ internal sealed class PaymentSucceededConsumer(
     ShipmentWorkflow shipments,
     ILogger<PaymentSucceededConsumer> logger) : IdempotentConsumer<PaymentSucceeded, ShippingDbContext>(db, logger)
 {
-    protected override Task HandleAsync(PaymentSucceeded message, ConsumeContext<PaymentSucceeded> context) =>
-        shipments.PrepareAsync(message, context.CancellationToken);
+    protected override Task HandleAsync(PaymentSucceeded message, ConsumeContext<PaymentSucceeded> context)
+    {
+        shipments.Prepare(message);
+        return Task.CompletedTask;
+    }
 }

@@ -17,19 +17,18 @@ namespace ECommerce.ShippingService.Shipments;
 internal sealed partial class ShipmentWorkflow(
     ShippingDbContext db,
     IEventOutbox outbox,
+    ShipmentPreparations preparations,
     CarrierClient carrier,
     CarrierFailureLog failures,
     IOptions<ShippingOptions> options,
     TimeProvider clock,
     ILogger<ShipmentWorkflow> logger)
 {
-    /// <summary>The order is paid: prepare its shipment, to be booked once the stock is reserved.</summary>
-    public async Task PrepareAsync(PaymentSucceeded payment, CancellationToken cancellationToken)
+    /// <summary>The order is paid: prepare its shipment, to be booked once the stock is reserved; written with the commit.</summary>
+    public void Prepare(PaymentSucceeded payment)
     {
-        if (await InsertIfMissingAsync(payment.OrderId, payment.CorrelationId, payment.CustomerEmail, payment.Items, cancellationToken))
-        {
-            LogPrepared(payment.OrderId);
-        }
+        var now = clock.GetUtcNow();
+        preparations.Add(Guid.CreateVersion7(now), payment.OrderId, payment.CorrelationId, payment.CustomerEmail, ItemsJsonOf(payment.Items), now);
     }
 
     /// <summary>
@@ -153,22 +152,21 @@ internal sealed partial class ShipmentWorkflow(
     /// A concurrent insert for the same order makes this one wait for it, then do nothing.
     /// Column names: see the <c>shipments</c> mapping in <see cref="ShippingDbContext"/>.
     /// </summary>
-    private async Task<bool> InsertIfMissingAsync(Guid orderId, Guid correlationId, string customerEmail, IEnumerable<OrderLine> items, CancellationToken cancellationToken)
+    private async Task InsertIfMissingAsync(Guid orderId, Guid correlationId, string customerEmail, IEnumerable<OrderLine> items, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var itemsJson = ShipmentItemsJson.Serialize(items.Select(line => new ShipmentItem(line.ProductId, line.Quantity)).ToList());
-        var inserted = await db.Database.ExecuteSqlAsync(
+        var itemsJson = ItemsJsonOf(items);
+        await db.Database.ExecuteSqlAsync(
             $"""
             INSERT INTO shipments (id, order_id, correlation_id, customer_email, items, state, attempts, created_at)
             VALUES ({Guid.CreateVersion7(now)}, {orderId}, {correlationId}, {customerEmail}, {itemsJson}::jsonb, {nameof(ShipmentState.AwaitingStock)}, 0, {now})
             ON CONFLICT (order_id) DO NOTHING
             """,
             cancellationToken);
-        return inserted == 1;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Prepared the shipment of order {OrderId}; waiting for its stock")]
-    private partial void LogPrepared(Guid orderId);
+    private static string ItemsJsonOf(IEnumerable<OrderLine> items) =>
+        ShipmentItemsJson.Serialize(items.Select(line => new ShipmentItem(line.ProductId, line.Quantity)).ToList());
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shipped order {OrderId} with {Carrier}, tracking number {TrackingNumber} (attempt {Attempt})")]
     private partial void LogShipped(Guid orderId, string carrier, string trackingNumber, int attempt);

@@ -1,4 +1,5 @@
 using ECommerce.Contracts;
+using ECommerce.Messaging;
 using ECommerce.Messaging.DeadLetters;
 using ECommerce.Messaging.Transport;
 using ECommerce.ShippingService.Carrier;
@@ -23,6 +24,7 @@ internal static class ShippingRegistration
 
         // Scoped: shares the consumer's DbContext, and so its transaction.
         builder.Services.AddScoped<ShipmentWorkflow>();
+        builder.Services.AddConsumeCommitWriter<ShipmentPreparations>();
 
         // The messaging block calls it when StockReserved fails its last attempt.
         builder.Services.AddSingleton<IFinalFailureHandler<StockReserved>, ShipmentFailureHandler>();
