@@ -73,74 +73,30 @@ public sealed partial class ConsumeBatcher<TDbContext>(
     internal bool Enabled => maxBatch > 1;
 
     /// <summary>Queues the message for the next group commit; true once its effect committed, false if it was a duplicate.</summary>
-    internal async Task<bool> ConsumeAsync(PendingConsume pending)
+    internal Task<bool> ConsumeAsync(PendingConsume pending)
     {
-        bool startTransaction, alone;
+        bool startTransaction;
         lock (waiting)
         {
+            waiting.Enqueue(pending);
             startTransaction = runningTransactions < maxTransactions;
-            alone = startTransaction && waiting.Count == 0;
             if (startTransaction)
             {
                 runningTransactions++;
             }
+        }
 
-            if (!alone)
+        if (startTransaction)
+        {
+            // Not in this message's execution context: the loop serves many messages, each of
+            // which brings its own trace and log scope.
+            using (ExecutionContext.SuppressFlow())
             {
-                waiting.Enqueue(pending);
+                _ = Task.Run(CommitWhileWaitingAsync);
             }
         }
 
-        if (!alone)
-        {
-            if (startTransaction)
-            {
-                StartCommitLoop();
-            }
-
-            return await pending.Outcome.Task;
-        }
-
-        // No backlog: the message commits alone, on the thread that delivered it and in its own
-        // trace. Handing it to another thread and its outcome back would wake two sleeping
-        // threads for every message.
-        try
-        {
-            await CommitOrSplitAsync([pending]);
-        }
-        finally
-        {
-            ContinueWithWaiting();
-        }
-
-        return await pending.Outcome.Task;
-    }
-
-    /// <summary>
-    /// Ends this transaction's turn, or, when messages arrived meanwhile, commits them in a loop off
-    /// this message's execution context: that loop serves many messages, each with its own trace and
-    /// log scope.
-    /// </summary>
-    private void ContinueWithWaiting()
-    {
-        lock (waiting)
-        {
-            if (waiting.Count == 0)
-            {
-                runningTransactions--;
-                return;
-            }
-        }
-
-        StartCommitLoop();
-    }
-
-    private void StartCommitLoop()
-    {
-        using (ExecutionContext.SuppressFlow())
-        {
-            _ = Task.Run(CommitWhileWaitingAsync);
-        }
+        return pending.Outcome.Task;
     }
 
     private async Task CommitWhileWaitingAsync()

@@ -59,6 +59,7 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
         var services = context.GetPayload<IServiceProvider>();
         services.GetRequiredService<MessageTags>().AddTo(Activity.Current, message, logScope);
         logScope["MessageId"] = messageId;
+        using var scope = logger.BeginScope(logScope);
 
         // The effect runs on a consumer instance of the commit's own scope (same type), so every
         // message of a group commit writes through one DbContext into one transaction. A message
@@ -76,8 +77,6 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
             : await batcher.CommitAloneAsync(pending);
         if (!firstDelivery)
         {
-            // The effect's log scope is begun where it runs, which may be another thread's loop.
-            using var scope = logger.BeginScope(logScope);
             SkippedDuplicate(messageId);
         }
     }
