@@ -97,6 +97,29 @@ public sealed class OrderProgressConsumerTests(OrderServiceFixture fixture) : IC
         Assert.Equal(1, await fixture.InDatabaseAsync(db => db.Timeline.CountAsync(t => t.OrderId == orderId && t.Status == Orders.OrderStatus.Paid)));
     }
 
+    [Fact]
+    public async Task A_redelivery_after_the_commit_fails_its_commit_on_the_inbox_row_and_is_skipped_on_the_second_run()
+    {
+        var (orderId, correlationId) = await PlaceAsync();
+        var messageId = Guid.NewGuid();
+        var paid = new PaymentSucceeded(orderId, correlationId, Guid.NewGuid(), 29.99m, "customer@example.com", Lines, DateTimeOffset.UtcNow);
+        await fixture.PublishAsync(paid, messageId);
+        await fixture.WaitUntilHandledAsync(messageId);
+        var stepsBefore = await fixture.InDatabaseAsync(db => db.Timeline.CountAsync(t => t.OrderId == orderId));
+
+        // The progress consumer writes its inbox row with the commit: the copy's timeline step is
+        // in that last round trip too, and must roll back with the refused inbox row.
+        await fixture.PublishAsync(paid, messageId);
+        await fixture.WaitUntilHandledAsync(messageId, deliveries: 2);
+        var shippedCopy = new ShipmentCreated(orderId, correlationId, Guid.NewGuid(), "customer@example.com", "SimShip", "TRK9", 1, DateTimeOffset.UtcNow);
+        await fixture.PublishAsync(shippedCopy);
+        await WaitForStatusAsync(orderId, "Shipped");
+
+        Assert.Equal(1, await fixture.InDatabaseAsync(db => db.Timeline.CountAsync(t => t.OrderId == orderId && t.Status == Orders.OrderStatus.Paid)));
+        Assert.Equal(stepsBefore + 1, await fixture.InDatabaseAsync(db => db.Timeline.CountAsync(t => t.OrderId == orderId)));
+        Assert.Equal(1, await fixture.InDatabaseAsync(db => db.Set<Messaging.Inbox.InboxMessage>().CountAsync(m => m.MessageId == messageId)));
+    }
+
     private async Task<(Guid OrderId, Guid CorrelationId)> PlaceAsync()
     {
         var accepted = await fixture.PlaceSeedOrderAsync();

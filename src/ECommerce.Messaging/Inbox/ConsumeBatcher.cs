@@ -13,11 +13,14 @@ using NpgsqlTypes;
 namespace ECommerce.Messaging.Inbox;
 
 /// <summary>One consumed message waiting for its turn in a group commit.</summary>
-internal sealed class PendingConsume(Guid messageId, string consumer, Func<IServiceProvider, Task> handle, Activity? activity, IReadOnlyDictionary<string, object> logScope)
+internal sealed class PendingConsume(Guid messageId, string consumer, bool inboxAtCommit, Func<IServiceProvider, Task> handle, Activity? activity, IReadOnlyDictionary<string, object> logScope)
 {
     public Guid MessageId => messageId;
 
     public string Consumer => consumer;
+
+    /// <summary>The effect stays in the database, so its inbox row may be written with the commit (<see cref="IdempotentConsumer{TMessage, TDbContext}.EffectStaysInTheDatabase"/>).</summary>
+    public bool InboxAtCommit => inboxAtCommit;
 
     /// <summary>Runs the consumer's effect with the services (and so the DbContext) of the batch's scope.</summary>
     public Func<IServiceProvider, Task> Handle => handle;
@@ -64,6 +67,8 @@ public sealed partial class ConsumeBatcher<TDbContext>(
     ILogger<ConsumeBatcher<TDbContext>> logger)
     where TDbContext : DbContext
 {
+    private const string InboxTable = "inbox_messages";
+
     private readonly Queue<PendingConsume> waiting = new();
     private readonly int maxBatch = options.Value.ConsumeBatchSize;
     private readonly int maxTransactions = options.Value.ConsumeBatchConcurrency;
@@ -130,12 +135,20 @@ public sealed partial class ConsumeBatcher<TDbContext>(
     /// </summary>
     private async Task CommitOrSplitAsync(List<PendingConsume> batch)
     {
+        var inboxFirst = false;
         while (batch.Count > 0)
         {
             try
             {
-                await CommitAsync(batch);
+                await CommitAsync(batch, inboxFirst);
                 return;
+            }
+            catch (InboxConflictException)
+            {
+                // A message of the batch was already processed (a redelivery, or a copy that
+                // another transaction committed meanwhile): the same batch again, the inbox
+                // asked first, which skips it.
+                inboxFirst = true;
             }
             catch (EffectFailedException failure) when (batch.Count > 1)
             {
@@ -174,7 +187,7 @@ public sealed partial class ConsumeBatcher<TDbContext>(
         return await pending.Outcome.Task;
     }
 
-    private async Task CommitAsync(IReadOnlyList<PendingConsume> batch)
+    private async Task CommitAsync(IReadOnlyList<PendingConsume> batch, bool inboxFirst)
     {
         var cancellationToken = lifetime.ApplicationStopping;
         // Alone, the message's statements (BEGIN, inbox, COMMIT) are in its own trace; a shared
@@ -193,10 +206,24 @@ public sealed partial class ConsumeBatcher<TDbContext>(
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        // Blocks on a concurrent delivery of the same message (another replica, a redelivery)
-        // until that one commits or rolls back, so exactly one of them inserts the row.
-        var firstDeliveries = await InsertInboxRowsAsync(db, batch, cancellationToken);
+        // When every effect of the batch stays in the database, the inbox rows go with the commit,
+        // in its round trip, instead of a round trip of their own first: a message already
+        // processed then fails the commit (unique violation), and the batch runs again with the
+        // inbox asked first. Either way, an insert blocks on a concurrent delivery of the same
+        // message (another replica, a redelivery) until that one commits or rolls back, so
+        // exactly one of them inserts the row.
         var setWise = new SetWiseInserts(setWiseTypes.EntityTypes);
+        HashSet<(Guid MessageId, string Consumer)> firstDeliveries;
+        if (!inboxFirst && batch.All(p => p.InboxAtCommit))
+        {
+            firstDeliveries = batch.Select(p => (p.MessageId, p.Consumer)).ToHashSet();
+            setWise.AddInboxRows(firstDeliveries.ToList());
+        }
+        else
+        {
+            firstDeliveries = await InsertInboxRowsAsync(db, batch, cancellationToken);
+        }
+
         var outcomes = new bool[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
@@ -228,7 +255,16 @@ public sealed partial class ConsumeBatcher<TDbContext>(
             }
         }
 
-        var returned = await setWise.WriteAndCommitAsync(db, writers.ConvertAll(w => w.Statement), cancellationToken);
+        IReadOnlyList<IReadOnlyList<object[]>> returned;
+        try
+        {
+            returned = await setWise.WriteAndCommitAsync(db, writers.ConvertAll(w => w.Statement), cancellationToken);
+        }
+        catch (PostgresException conflict) when (conflict.SqlState == PostgresErrorCodes.UniqueViolation && conflict.TableName == InboxTable)
+        {
+            throw new InboxConflictException(conflict);
+        }
+
         for (var i = 0; i < writers.Count; i++)
         {
             writers[i].Writer.Committed(returned[i]);
@@ -257,6 +293,9 @@ public sealed partial class ConsumeBatcher<TDbContext>(
         setWise.Collect(db);
         await db.SaveChangesAsync(lifetime.ApplicationStopping);
     }
+
+    /// <summary>An inbox row written with the commit found the message already processed.</summary>
+    private sealed class InboxConflictException(Exception conflict) : Exception(conflict.Message, conflict);
 
     /// <summary>The effect of the message at <see cref="Index"/> of a batch threw.</summary>
     private sealed class EffectFailedException(int index, Exception effectException) : Exception(effectException.Message, effectException)

@@ -69,6 +69,7 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
         var pending = new PendingConsume(
             messageId,
             ConsumerName,
+            EffectStaysInTheDatabase,
             commitServices => ((IdempotentConsumer<TMessage, TDbContext>)commitServices.GetRequiredService(consumerType)).HandleAsync(message, context),
             Activity.Current,
             logScope);
@@ -88,6 +89,16 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
     /// with the order id as its idempotency key); one that is not (the carrier booking) says no.
     /// </summary>
     protected virtual bool JoinsGroupCommit => true;
+
+    /// <summary>
+    /// Whether the effect changes nothing outside this service's database: no call to another
+    /// system, nothing sent but through the outbox. Its inbox row is then written with the commit,
+    /// in the transaction's last round trip, instead of in a round trip of its own before the
+    /// effect: a message already processed runs its effect once more before the commit finds the
+    /// row and rolls everything back, which only an effect that stays in the database can afford.
+    /// The batch then runs again with the inbox asked first, and the duplicate is skipped.
+    /// </summary>
+    protected virtual bool EffectStaysInTheDatabase => false;
 
     private void SkippedDuplicate(Guid messageId)
     {

@@ -30,6 +30,7 @@ internal sealed class SetWiseInserts(IReadOnlySet<Type> entityTypes)
 
     private readonly Dictionary<IEntityType, List<object?[]>> rowsByType = [];
     private readonly List<OutboxMessage> outboxRows = [];
+    private NpgsqlBatchCommand? inboxRows;
 
     /// <summary>The outbox rows collected, to hand to the dispatcher once committed.</summary>
     public IReadOnlyCollection<OutboxMessage> OutboxRows => outboxRows;
@@ -68,6 +69,25 @@ internal sealed class SetWiseInserts(IReadOnlySet<Type> entityTypes)
     }
 
     /// <summary>
+    /// Writes the inbox rows of the transaction with its last round trip, ahead of the other
+    /// set-wise rows. Without <c>ON CONFLICT</c>: a message the inbox already has fails the whole
+    /// transaction with a unique violation on <see cref="InboxMessage"/>'s table.
+    /// </summary>
+    public void AddInboxRows(IReadOnlyCollection<(Guid MessageId, string Consumer)> messages) =>
+        inboxRows = new NpgsqlBatchCommand(
+            """
+            INSERT INTO inbox_messages (message_id, consumer, processed_at)
+            SELECT message_id, consumer, now() FROM unnest($1::uuid[], $2::text[]) AS batch (message_id, consumer)
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<Guid[]> { TypedValue = messages.Select(m => m.MessageId).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = messages.Select(m => m.Consumer).ToArray() },
+            },
+        };
+
+    /// <summary>
     /// Sends the transaction's last round trip: <paramref name="leadingStatements"/> (each of which
     /// returns a result set), every collected row (one statement per table), and the
     /// <c>COMMIT</c>. Returns the rows of each leading statement, in order. Npgsql sees the
@@ -82,6 +102,11 @@ internal sealed class SetWiseInserts(IReadOnlySet<Type> entityTypes)
         foreach (var statement in leadingStatements)
         {
             batch.BatchCommands.Add(statement);
+        }
+
+        if (inboxRows is not null)
+        {
+            batch.BatchCommands.Add(inboxRows);
         }
 
         foreach (var (entityType, rows) in rowsByType)

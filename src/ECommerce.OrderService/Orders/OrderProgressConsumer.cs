@@ -19,6 +19,9 @@ public sealed class OrderProgressConsumer<TEvent>(
     /// <summary>The inbox's records of this consumer carry this name; a new one would run their redeliveries again.</summary>
     protected override string ConsumerName => $"order-progress:{typeof(TEvent).Name}";
 
+    /// <summary>The step goes into the transaction's last statement; nothing leaves the database.</summary>
+    protected override bool EffectStaysInTheDatabase => true;
+
     protected override Task HandleAsync(TEvent message, ConsumeContext<TEvent> context)
     {
         progress.Record(message);

@@ -24,13 +24,13 @@ public sealed class OrderProgressWriter(TimeProvider clock) : IConsumeCommitWrit
 
     private readonly List<(Guid OrderId, OrderProgress.Step Step)> steps = [];
 
+    // The steps of the statement in flight, counted in the metrics once it committed: a
+    // transaction that rolls back and runs again must not count its steps twice.
+    private List<OrderStatus> written = [];
+
     /// <summary>Records the step <paramref name="integrationEvent"/> reports; it is written with those of the other events of the transaction.</summary>
-    public void Record(IOrderEvent integrationEvent)
-    {
-        var step = OrderProgress.Of(integrationEvent);
-        OrderMetrics.RecordStep(step.Status);
-        steps.Add((integrationEvent.OrderId, step));
-    }
+    public void Record(IOrderEvent integrationEvent) =>
+        steps.Add((integrationEvent.OrderId, OrderProgress.Of(integrationEvent)));
 
     public NpgsqlBatchCommand? TakeStatement()
     {
@@ -70,12 +70,18 @@ public sealed class OrderProgressWriter(TimeProvider clock) : IConsumeCommitWrit
                 new NpgsqlParameter<int[]> { TypedValue = Ranks },
             },
         };
+        written = steps.ConvertAll(s => s.Step.Status);
         steps.Clear();
         return statement;
     }
 
     public void Committed(IReadOnlyList<object[]> rows)
     {
+        foreach (var status in written)
+        {
+            OrderMetrics.RecordStep(status);
+        }
+
         // Each row: the status the order moved to, when it was placed, when the step occurred.
         foreach (var row in rows)
         {

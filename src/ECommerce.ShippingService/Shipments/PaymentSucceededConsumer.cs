@@ -11,6 +11,9 @@ internal sealed class PaymentSucceededConsumer(
     ShipmentWorkflow shipments,
     ILogger<PaymentSucceededConsumer> logger) : IdempotentConsumer<PaymentSucceeded, ShippingDbContext>(db, logger)
 {
+    /// <summary>The prepared shipment goes into the transaction's last round trip; the carrier is not called yet.</summary>
+    protected override bool EffectStaysInTheDatabase => true;
+
     protected override Task HandleAsync(PaymentSucceeded message, ConsumeContext<PaymentSucceeded> context)
     {
         shipments.Prepare(message);
