@@ -26,6 +26,30 @@ public sealed class DuplicateDeliveryTests(PaymentServiceFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task A_redelivery_after_the_commit_finds_the_payment_and_is_skipped_without_a_second_charge()
+    {
+        var order = PaymentServiceFixture.NewOrder();
+        var messageId = await fixture.PublishAsync(order);
+        await fixture.WaitUntilHandledAsync(messageId);
+        var charged = await fixture.WaitForPaymentAsync(order.OrderId, PaymentStatus.Succeeded);
+
+        // The charge's inbox row is written with its commit: the copy runs as far as the
+        // "already charged?" check, its commit is refused on the inbox row, and its second run
+        // skips it.
+        await fixture.PublishAsync(order, messageId);
+
+        await fixture.WaitUntilHandledAsync(messageId, deliveries: 2);
+        await fixture.WaitUntilDrainedAsync(Topology.Queues.PaymentOrderCreated);
+        var payment = await fixture.PaymentOfAsync(order.OrderId);
+        Assert.Equal(charged.Id, payment?.Id);
+        Assert.Equal(charged.ProcessedAt, payment?.ProcessedAt);
+        Assert.Equal(1, await fixture.PaymentCountAsync(order.OrderId));
+        Assert.Equal(1, await fixture.InDatabaseAsync(db => db.Set<InboxMessage>().CountAsync(m => m.MessageId == messageId)));
+        var published = await fixture.PublishedAsync(PaymentServiceFixture.PaymentProcessedProbe, order.OrderId);
+        Assert.Equal([Topology.RoutingKeys.PaymentSucceeded], published.Select(e => e.RoutingKey));
+    }
+
+    [Fact]
     public async Task The_same_order_under_a_new_message_id_is_not_charged_again()
     {
         var order = PaymentServiceFixture.NewOrder();

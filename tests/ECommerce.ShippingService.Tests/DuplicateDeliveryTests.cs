@@ -31,6 +31,31 @@ public sealed class DuplicateDeliveryTests(ShippingServiceFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task A_StockReserved_redelivered_after_its_commit_finds_the_order_shipped_and_does_not_call_the_carrier()
+    {
+        var (paid, reserved) = ShippingServiceFixture.NewOrder();
+        await fixture.WaitUntilHandledAsync(await fixture.PublishAsync(paid));
+        var messageId = await fixture.PublishAsync(reserved);
+        await fixture.WaitUntilHandledAsync(messageId);
+        var shipped = await fixture.ShipmentOfAsync(paid.OrderId);
+        Assert.Equal(ShipmentState.Shipped, shipped?.State);
+
+        // The inbox row is written with the commit: the copy reaches the shipment's state under
+        // the order's lock, finds it shipped, and its commit is refused on the inbox row.
+        await fixture.PublishAsync(reserved, messageId);
+
+        await fixture.WaitUntilHandledAsync(messageId, deliveries: 2);
+        await fixture.WaitUntilDrainedAsync(Topology.Queues.Shipping);
+        Assert.Equal(1, fixture.CarrierBookings(paid.OrderId));
+        Assert.Equal(1, await fixture.InDatabaseAsync(db => db.Set<InboxMessage>().CountAsync(m => m.MessageId == messageId)));
+        var shipment = await fixture.ShipmentOfAsync(paid.OrderId);
+        Assert.Equal(shipped?.TrackingNumber, shipment?.TrackingNumber);
+        Assert.Equal(shipped?.ShippedAt, shipment?.ShippedAt);
+        var published = Assert.Single(await fixture.PublishedAsync(paid.OrderId));
+        Assert.Equal(Topology.RoutingKeys.ShipmentCreated, published.RoutingKey);
+    }
+
+    [Fact]
     public async Task The_same_StockReserved_under_a_new_message_id_does_not_book_again()
     {
         var (paid, reserved) = ShippingServiceFixture.NewOrder();
