@@ -12,7 +12,7 @@ internal sealed class PaymentSucceededConsumer(
     ILogger<PaymentSucceededConsumer> logger) : IdempotentConsumer<PaymentSucceeded, InventoryDbContext>(db, logger)
 {
     /// <summary>Stock, reservation and event are rows of this service's database.</summary>
-    protected override bool InboxCheckedAtCommit => true;
+    protected override bool EffectStaysInTheDatabase => true;
 
     protected override Task HandleAsync(PaymentSucceeded message, ConsumeContext<PaymentSucceeded> context) =>
         reservations.ReserveAsync(message, context.CancellationToken);

@@ -19,7 +19,7 @@ internal sealed class PendingConsume(Guid messageId, string consumer, bool inbox
 
     public string Consumer => consumer;
 
-    /// <summary>A second run of the effect would change nothing, so its inbox row may be written with the commit (<see cref="IdempotentConsumer{TMessage, TDbContext}.InboxCheckedAtCommit"/>).</summary>
+    /// <summary>The effect stays in the database, so its inbox row may be written with the commit (<see cref="IdempotentConsumer{TMessage, TDbContext}.EffectStaysInTheDatabase"/>).</summary>
     public bool InboxAtCommit => inboxAtCommit;
 
     /// <summary>Runs the consumer's effect with the services (and so the DbContext) of the batch's scope.</summary>
@@ -206,10 +206,10 @@ public sealed partial class ConsumeBatcher<TDbContext>(
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        // When every consumer of the batch can afford to run a duplicate's effect until the commit
-        // refuses it, the inbox rows go with the commit, in its round trip, instead of a round
-        // trip of their own first: a message already processed then fails the commit (unique
-        // violation), and the batch runs again with the inbox asked first. Either way, an insert blocks on a concurrent delivery of the same
+        // When every effect of the batch stays in the database, the inbox rows go with the commit,
+        // in its round trip, instead of a round trip of their own first: a message already
+        // processed then fails the commit (unique violation), and the batch runs again with the
+        // inbox asked first. Either way, an insert blocks on a concurrent delivery of the same
         // message (another replica, a redelivery) until that one commits or rolls back, so
         // exactly one of them inserts the row.
         var setWise = new SetWiseInserts(setWiseTypes.EntityTypes);

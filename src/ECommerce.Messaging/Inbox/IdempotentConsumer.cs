@@ -69,7 +69,7 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
         var pending = new PendingConsume(
             messageId,
             ConsumerName,
-            InboxCheckedAtCommit,
+            EffectStaysInTheDatabase,
             commitServices => ((IdempotentConsumer<TMessage, TDbContext>)commitServices.GetRequiredService(consumerType)).HandleAsync(message, context),
             Activity.Current,
             logScope);
@@ -91,17 +91,14 @@ public abstract partial class IdempotentConsumer<TMessage, TDbContext>(TDbContex
     protected virtual bool JoinsGroupCommit => true;
 
     /// <summary>
-    /// Whether running the effect again for a message already processed would change nothing:
-    /// the effect stays in this service's database, or what it does outside is guarded by state
-    /// the first run committed (the payment gateway is not called for an order that has a
-    /// payment, the carrier not for a shipment that has shipped). Its inbox row is then written
-    /// with the commit, in the transaction's last round trip, instead of in a round trip of its
-    /// own before the effect: a message already processed runs its effect once more before the
-    /// commit finds the row and rolls everything back. The batch then runs again with the inbox
-    /// asked first, and the duplicate is skipped. An effect that would reach outside again (a
-    /// notification sent) must say no: a duplicate must never reach the outside world.
+    /// Whether the effect changes nothing outside this service's database: no call to another
+    /// system, nothing sent but through the outbox. Its inbox row is then written with the commit,
+    /// in the transaction's last round trip, instead of in a round trip of its own before the
+    /// effect: a message already processed runs its effect once more before the commit finds the
+    /// row and rolls everything back, which only an effect that stays in the database can afford.
+    /// The batch then runs again with the inbox asked first, and the duplicate is skipped.
     /// </summary>
-    protected virtual bool InboxCheckedAtCommit => false;
+    protected virtual bool EffectStaysInTheDatabase => false;
 
     private void SkippedDuplicate(Guid messageId)
     {

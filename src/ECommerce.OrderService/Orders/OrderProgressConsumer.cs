@@ -20,7 +20,7 @@ public sealed class OrderProgressConsumer<TEvent>(
     protected override string ConsumerName => $"order-progress:{typeof(TEvent).Name}";
 
     /// <summary>The step goes into the transaction's last statement; nothing leaves the database.</summary>
-    protected override bool InboxCheckedAtCommit => true;
+    protected override bool EffectStaysInTheDatabase => true;
 
     protected override Task HandleAsync(TEvent message, ConsumeContext<TEvent> context)
     {

@@ -11,9 +11,6 @@ internal sealed class OrderCreatedConsumer(
     PaymentCharges charges,
     ILogger<OrderCreatedConsumer> logger) : IdempotentConsumer<OrderCreated, PaymentsDbContext>(db, logger)
 {
-    /// <summary>A copy of a charged order finds its payment before the gateway is called.</summary>
-    protected override bool InboxCheckedAtCommit => true;
-
     protected override Task HandleAsync(OrderCreated message, ConsumeContext<OrderCreated> context) =>
         charges.ChargeAsync(message, context.MessageId, context.CancellationToken);
 }

@@ -12,7 +12,7 @@ internal sealed class PaymentSucceededConsumer(
     ILogger<PaymentSucceededConsumer> logger) : IdempotentConsumer<PaymentSucceeded, ShippingDbContext>(db, logger)
 {
     /// <summary>The prepared shipment goes into the transaction's last round trip; the carrier is not called yet.</summary>
-    protected override bool InboxCheckedAtCommit => true;
+    protected override bool EffectStaysInTheDatabase => true;
 
     protected override Task HandleAsync(PaymentSucceeded message, ConsumeContext<PaymentSucceeded> context)
     {

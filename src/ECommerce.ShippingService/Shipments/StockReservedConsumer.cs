@@ -16,9 +16,6 @@ internal sealed class StockReservedConsumer(
     ShipmentWorkflow shipments,
     ILogger<StockReservedConsumer> logger) : IdempotentConsumer<StockReserved, ShippingDbContext>(db, logger)
 {
-    /// <summary>A copy of a shipped order finds its shipment shipped, under the order's lock, before the carrier is called.</summary>
-    protected override bool InboxCheckedAtCommit => true;
-
     protected override Task HandleAsync(StockReserved message, ConsumeContext<StockReserved> context) =>
         shipments.ShipAsync(message, DelayedRetryHeaders.AttemptOf(context), context.CancellationToken);
 }
