@@ -139,7 +139,7 @@ log "all ${#service_ports[@]} services are healthy"
 # services leave. A thread's priority is its own, so every thread of each is lowered; the
 # services, RabbitMQ and PostgreSQL, already started, keep theirs.
 for proc in /proc/[0-9]*; do
-    command_line=$(tr '\0' ' ' <"$proc/cmdline" 2>/dev/null) || continue
+    command_line=$(tr '\0' ' ' 2>/dev/null <"$proc/cmdline") || continue
     case $command_line in
         *ECommerce.AppHost*) ;;
         *Service*) continue ;;
